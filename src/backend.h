@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The contract between the OS-independent core (src/*.c) and one OS
+ * backend (src/<os>/). Exactly one backend is linked into a build; it
+ * defines struct xencall_os and every function below. Nothing else in
+ * the core knows which OS it runs on.
+ *
+ * Memory handed out by xencall_os_map_pages() is the only memory the
+ * core gives to callers as hypercall buffers, so the backend alone
+ * decides what makes memory safe for the hypervisor on its OS.
+ */
+#ifndef XENCALL_BACKEND_H
+#define XENCALL_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xentoollog_logger;
+struct xencall_os;
+
+/* Xen's page: the unit of xencall_alloc_buffer_pages() on every OS. */
+#define XENCALL_PAGE_SIZE ((size_t)4096)
+
+/* One hypercall: its number and five arguments, unused ones zero. */
+struct xencall_call {
+    uint64_t op;
+    uint64_t arg[5];
+};
+
+/*
+ * Open the OS's way to the hypervisor. On failure returns NULL with
+ * errno set, having logged at XTL_ERROR through log. The backend keeps
+ * log for its own later reports; it never destroys it.
+ */
+struct xencall_os *xencall_os_open(struct xentoollog_logger *log);
+
+/*
+ * Release what xencall_os_open() made. in_forked_child is nonzero when
+ * called in a child process that inherited the handle: its buffers are
+ * not mapped there, so the backend only closes what the child owns.
+ * Must not change errno's meaning for the caller (the core saves it).
+ */
+void xencall_os_close(struct xencall_os *os, int in_forked_child);
+
+/*
+ * Make one hypercall. Returns the hypervisor's full result (>= 0), or
+ * -1 with errno in this OS's numbering. Never logs.
+ */
+long xencall_os_hypercall(struct xencall_os *os,
+                          const struct xencall_call *call);
+
+/*
+ * Map nr_pages * XENCALL_PAGE_SIZE bytes, page-aligned and zero-filled,
+ * that the hypervisor can reach and that a fork() does not share with
+ * or copy into the child. nr_pages > 0 and the byte size fits size_t
+ * (the core checks). NULL with errno and a log line on failure.
+ */
+void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages);
+
+/* Give back a mapping from xencall_os_map_pages(). Preserves errno. */
+void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages);
+
+/*
+ * Stop this handle's OS object from being used for arbitrary
+ * hypercalls (xentoolcore_restrict_all()). 0 on success; -1 with errno
+ * if it could not be done (the core then reports the failure).
+ */
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid);
+
+/* 1 if hypercalls never fault on this backend's buffers, else 0. */
+int xencall_os_buffers_never_fault(const struct xencall_os *os);
+
+/* The descriptor behind the handle, or -1 where the OS has none. */
+int xencall_os_fd(const struct xencall_os *os);
+
+#endif /* XENCALL_BACKEND_H */
