@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The contract between the OS-independent core (src/*.c) and one OS
+ * The contract between the OS-independent core (the .c files in src/) and one OS
  * backend (src/<os>/). Exactly one backend is linked into a build; it
  * defines struct xencall_os and every function below. Nothing else in
  * the core knows which OS it runs on.

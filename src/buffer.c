@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Hypercall buffers: a per-handle cache of freed blocks, split into
+ * slots that each thread picks once, plus a registry of every block
+ * the handle has mapped.
+ *
+ * A block is nr_pages of backend memory. xencall_alloc_buffer() puts
+ * a small header at the start of its block and hands out the bytes
+ * after it; xencall_alloc_buffer_pages() hands out the whole block.
+ * Only the bytes a caller asked for are zeroed on reuse: memory fresh
+ * from the backend is zero already.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+/* Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned. */
+struct small_header {
+    uint32_t magic;
+    uint32_t reserved;
+    uint64_t nr_pages;
+};
+#define SMALL_HEADER_BYTES sizeof(struct small_header)
+#define MAGIC_LIVE  0x78634c56u   /* handed out */
+#define MAGIC_FREED 0x78634672u   /* back with the library */
+
+_Static_assert(SMALL_HEADER_BYTES == 16, "payload must stay 16-byte aligned");
+
+static void lock(struct xencall_handle *h, pthread_mutex_t *m)
+{
+    if (!h->lock_free)
+        pthread_mutex_lock(m);
+}
+
+static void unlock(struct xencall_handle *h, pthread_mutex_t *m)
+{
+    if (!h->lock_free)
+        pthread_mutex_unlock(m);
+}
+
+/* ---- registry ---------------------------------------------------- */
+
+static size_t bucket_of(const struct block_registry *r, uintptr_t addr)
+{
+    uint64_t key = addr / XENCALL_PAGE_SIZE;
+
+    /* Fibonacci hashing spreads consecutive page numbers. */
+    return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (r->nr_buckets - 1);
+}
+
+static struct block_record **registry_find(struct block_registry *r,
+                                           uintptr_t addr)
+{
+    struct block_record **pos = &r->buckets[bucket_of(r, addr)];
+
+    while (*pos && (*pos)->addr != addr)
+        pos = &(*pos)->next;
+    return pos;
+}
+
+/* Doubles the table when it gets crowded; failure only costs speed. */
+static void registry_grow(struct block_registry *r)
+{
+    size_t old_n = r->nr_buckets, i;
+    struct block_record **old = r->buckets, **fresh;
+
+    fresh = calloc(old_n * 2, sizeof(*fresh));
+    if (!fresh)
+        return;
+    r->buckets = fresh;
+    r->nr_buckets = old_n * 2;
+    for (i = 0; i < old_n; i++) {
+        while (old[i]) {
+            struct block_record *rec = old[i];
+            size_t b = bucket_of(r, rec->addr);
+
+            old[i] = rec->next;
+            rec->next = fresh[b];
+            fresh[b] = rec;
+        }
+    }
+    free(old);
+}
+
+static int registry_add(struct xencall_handle *h, void *p, size_t nr_pages)
+{
+    struct block_registry *r = &h->registry;
+    struct block_record *rec = malloc(sizeof(*rec));
+    size_t b;
+
+    if (!rec)
+        return -1;
+    rec->addr = (uintptr_t)p;
+    rec->nr_pages = nr_pages;
+    rec->caller_owns_pages = 0;
+    lock(h, &r->lock);
+    if (r->nr_records >= r->nr_buckets * 2)
+        registry_grow(r);
+    b = bucket_of(r, rec->addr);
+    rec->next = r->buckets[b];
+    r->buckets[b] = rec;
+    r->nr_records++;
+    unlock(h, &r->lock);
+    return 0;
+}
+
+static void registry_remove(struct xencall_handle *h, void *p)
+{
+    struct block_registry *r = &h->registry;
+    struct block_record **pos, *rec;
+
+    lock(h, &r->lock);
+    pos = registry_find(r, (uintptr_t)p);
+    rec = *pos;
+    if (rec) {
+        *pos = rec->next;
+        r->nr_records--;
+    }
+    unlock(h, &r->lock);
+    free(rec);
+}
+
+/* ---- blocks from and to the backend ------------------------------ */
+
+static void *map_block(struct xencall_handle *h, size_t nr_pages)
+{
+    void *p = xencall_os_map_pages(h->os, nr_pages);
+    int err;
+
+    if (!p)
+        return NULL;   /* the backend has logged why */
+    if (registry_add(h, p, nr_pages) < 0) {
+        err = errno;
+        xencall_os_unmap_pages(h->os, p, nr_pages);
+        LOG_ERROR(h, err, "cannot record a %zu-page buffer", nr_pages);
+        errno = err;
+        return NULL;
+    }
+    return p;
+}
+
+static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
+{
+    registry_remove(h, p);
+    xencall_os_unmap_pages(h->os, p, nr_pages);
+}
+
+/* ---- the cache ----------------------------------------------------- */
+
+static __thread unsigned thread_slot_ticket;
+static unsigned next_slot_ticket;
+
+static struct cache_slot *my_slot(struct xencall_handle *h)
+{
+    unsigned ticket;
+
+    if (h->lock_free)
+        return &h->slots[0];
+    ticket = thread_slot_ticket;
+    if (!ticket) {
+        /* Threads take consecutive tickets, so any two threads started
+         * together land in different slots. 0 means "none yet". */
+        do
+            ticket = __atomic_add_fetch(&next_slot_ticket, 1, __ATOMIC_RELAXED);
+        while (!ticket);
+        thread_slot_ticket = ticket;
+    }
+    return &h->slots[ticket % CACHE_SLOTS];
+}
+
+/* A block of nr_pages; *zeroed tells whether it is all zero already. */
+static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
+{
+    struct cache_slot *slot;
+    struct cached_block *b = NULL;
+
+    if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
+        slot = my_slot(h);
+        lock(h, &slot->lock);
+        b = slot->free_blocks[nr_pages];
+        if (b) {
+            slot->free_blocks[nr_pages] = b->next;
+            slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
+        }
+        unlock(h, &slot->lock);
+    }
+    if (b) {
+        *zeroed = 0;
+        return b;
+    }
+    *zeroed = 1;
+    return map_block(h, nr_pages);
+}
+
+/* Keep a freed block if the slot's budget allows, else unmap it. */
+static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
+{
+    size_t bytes = nr_pages * XENCALL_PAGE_SIZE;
+    struct cache_slot *slot;
+    struct cached_block *b = p;
+    int kept = 0;
+
+    if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
+        slot = my_slot(h);
+        lock(h, &slot->lock);
+        if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
+            b->next = slot->free_blocks[nr_pages];
+            slot->free_blocks[nr_pages] = b;
+            slot->bytes_held += bytes;
+            kept = 1;
+        }
+        unlock(h, &slot->lock);
+    }
+    if (!kept)
+        unmap_block(h, p, nr_pages);
+}
+
+/* ---- setup and teardown -------------------------------------------- */
+
+int buffers_init(struct xencall_handle *h)
+{
+    struct block_registry *r = &h->registry;
+    int i, err;
+
+    r->nr_buckets = 64;
+    r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
+    if (!r->buckets)
+        return -1;
+    err = pthread_mutex_init(&r->lock, NULL);
+    for (i = 0; !err && i < CACHE_SLOTS; i++) {
+        err = pthread_mutex_init(&h->slots[i].lock, NULL);
+        if (err)
+            pthread_mutex_destroy(&r->lock);
+        while (err && i-- > 0)
+            pthread_mutex_destroy(&h->slots[i].lock);
+    }
+    if (err) {
+        free(r->buckets);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+void buffers_destroy(struct xencall_handle *h, int in_forked_child)
+{
+    struct block_registry *r = &h->registry;
+    size_t i;
+
+    /*
+     * Every block, cached or still with the caller, is in the registry.
+     * A forked child has none of them mapped (they are don't-fork) and
+     * its copies of the locks may be held by threads it does not have,
+     * so there it only frees its copy of the bookkeeping.
+     */
+    for (i = 0; i < r->nr_buckets; i++) {
+        while (r->buckets[i]) {
+            struct block_record *rec = r->buckets[i];
+
+            r->buckets[i] = rec->next;
+            if (!in_forked_child)
+                xencall_os_unmap_pages(h->os, (void *)rec->addr, rec->nr_pages);
+            free(rec);
+        }
+    }
+    free(r->buckets);
+    if (in_forked_child)
+        return;
+    pthread_mutex_destroy(&r->lock);
+    for (i = 0; i < CACHE_SLOTS; i++)
+        pthread_mutex_destroy(&h->slots[i].lock);
+}
+
+/* ---- the public calls ------------------------------------------------ */
+
+void *xencall_alloc_buffer(xencall_handle *h, size_t size)
+{
+    struct small_header *hdr;
+    size_t nr_pages;
+    int zeroed;
+
+    if (size > MAX_BUFFER_PAGES * XENCALL_PAGE_SIZE - SMALL_HEADER_BYTES) {
+        LOG_ERROR(h, ENOMEM, "buffer of %zu bytes is too large", size);
+        errno = ENOMEM;
+        return NULL;
+    }
+    nr_pages = (size + SMALL_HEADER_BYTES + XENCALL_PAGE_SIZE - 1) /
+               XENCALL_PAGE_SIZE;
+    hdr = get_block(h, nr_pages, &zeroed);
+    if (!hdr)
+        return NULL;
+    hdr->magic = MAGIC_LIVE;
+    hdr->nr_pages = nr_pages;
+    if (!zeroed)
+        memset(hdr + 1, 0, size);
+    return hdr + 1;
+}
+
+void xencall_free_buffer(xencall_handle *h, void *p)
+{
+    struct small_header *hdr;
+    int saved_errno = errno;
+
+    if (!p)
+        return;
+    hdr = (struct small_header *)p - 1;
+    if (hdr->magic != MAGIC_LIVE) {
+        LOG_ERROR(h, EINVAL, "free of %p: %s", p,
+                  hdr->magic == MAGIC_FREED ? "already freed"
+                                            : "not from xencall_alloc_buffer");
+    } else {
+        hdr->magic = MAGIC_FREED;
+        put_block(h, hdr, hdr->nr_pages);
+    }
+    errno = saved_errno;
+}
+
+void *xencall_alloc_buffer_pages(xencall_handle *h, size_t nr_pages)
+{
+    struct block_record *rec;
+    void *p;
+    int zeroed;
+
+    if (nr_pages == 0 || nr_pages > MAX_BUFFER_PAGES) {
+        int err = nr_pages ? ENOMEM : EINVAL;
+
+        LOG_ERROR(h, err, "cannot allocate a buffer of %zu pages", nr_pages);
+        errno = err;
+        return NULL;
+    }
+    p = get_block(h, nr_pages, &zeroed);
+    if (!p)
+        return NULL;
+    lock(h, &h->registry.lock);
+    rec = *registry_find(&h->registry, (uintptr_t)p);
+    rec->caller_owns_pages = 1;
+    unlock(h, &h->registry.lock);
+    if (!zeroed)
+        memset(p, 0, nr_pages * XENCALL_PAGE_SIZE);
+    return p;
+}
+
+void xencall_free_buffer_pages(xencall_handle *h, void *p, size_t nr_pages)
+{
+    struct block_record *rec;
+    size_t real_pages = 0;
+    int saved_errno = errno;
+
+    if (!p)
+        return;
+    /* The caller's page count is checked, not trusted: a wrong one
+     * must not put a block of the wrong size into the cache. */
+    lock(h, &h->registry.lock);
+    rec = *registry_find(&h->registry, (uintptr_t)p);
+    if (rec && rec->caller_owns_pages) {
+        rec->caller_owns_pages = 0;
+        real_pages = rec->nr_pages;
+    }
+    unlock(h, &h->registry.lock);
+
+    if (!real_pages) {
+        LOG_ERROR(h, EINVAL, "free of %p: not a live buffer from "
+                  "xencall_alloc_buffer_pages", p);
+    } else {
+        if (real_pages != nr_pages)
+            LOG_ERROR(h, EINVAL, "free of %p: %zu pages given, %zu allocated;"
+                      " freeing %zu", p, nr_pages, real_pages, real_pages);
+        put_block(h, p, real_pages);
+    }
+    errno = saved_errno;
+}

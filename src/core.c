@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The handle: open, close, hypercalls, restriction. OS-independent;
+ * everything OS-specific goes through backend.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define KNOWN_OPEN_FLAGS XENCALL_OPENFLAG_NON_REENTRANT
+
+static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
+{
+    struct xencall_handle *h = (struct xencall_handle *)
+        ((char *)ah - offsetof(struct xencall_handle, toolcore));
+
+    if (xencall_os_restrict(h->os, domid) < 0) {
+        LOG_ERROR(h, errno, "cannot restrict handle to domain %u",
+                  (unsigned)domid);
+        return -1;
+    }
+    /* Whatever the OS managed, hypercalls now fail the same way. */
+    __atomic_store_n(&h->restricted, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+xencall_handle *xencall_open(struct xentoollog_logger *logger,
+                             unsigned open_flags)
+{
+    struct xentoollog_logger *own_log = NULL;
+    struct xencall_handle *h;
+    int err;
+
+    if (!logger) {
+        own_log = (struct xentoollog_logger *)
+            xtl_createlogger_stdiostream(stderr, XTL_PROGRESS, 0);
+        if (!own_log)
+            return NULL;   /* errno from the logger's allocation */
+        logger = own_log;
+    }
+    if (open_flags & ~KNOWN_OPEN_FLAGS) {
+        err = EINVAL;
+        xtl_log(logger, XTL_ERROR, err, "xencall",
+                "unknown open flags %#x", open_flags & ~KNOWN_OPEN_FLAGS);
+        goto fail_log;
+    }
+    h = calloc(1, sizeof(*h));
+    if (!h) {
+        err = errno;
+        xtl_log(logger, XTL_ERROR, err, "xencall", "cannot allocate handle");
+        goto fail_log;
+    }
+    h->log = logger;
+    h->own_log = own_log;
+    h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
+    h->owner_pid = getpid();
+
+    if (buffers_init(h) < 0) {
+        err = errno;
+        LOG_ERROR(h, err, "cannot set up the buffer cache");
+        goto fail_handle;
+    }
+    h->os = xencall_os_open(logger);
+    if (!h->os) {
+        err = errno;   /* the backend has logged why */
+        goto fail_buffers;
+    }
+    h->toolcore.restrict_callback = restrict_handle;
+    xentoolcore__register_active_handle(&h->toolcore);
+    return h;
+
+fail_buffers:
+    buffers_destroy(h, 0);
+fail_handle:
+    free(h);
+fail_log:
+    xtl_logger_destroy(own_log);
+    errno = err;
+    return NULL;
+}
+
+int xencall_close(xencall_handle *h)
+{
+    int in_forked_child;
+
+    if (!h)
+        return 0;
+    in_forked_child = getpid() != h->owner_pid;
+    xentoolcore__deregister_active_handle(&h->toolcore);
+    buffers_destroy(h, in_forked_child);
+    xencall_os_close(h->os, in_forked_child);
+    xtl_logger_destroy(h->own_log);
+    free(h);
+    return 0;
+}
+
+static long hypercall(xencall_handle *h, unsigned int op, uint64_t a1,
+                      uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct xencall_call call = { op, { a1, a2, a3, a4, a5 } };
+
+    if (__atomic_load_n(&h->restricted, __ATOMIC_ACQUIRE)) {
+        errno = EPERM;
+        return -1;
+    }
+    return xencall_os_hypercall(h->os, &call);
+}
+
+/* The int-returning calls refuse to truncate a wide result. */
+static int narrow(long result)
+{
+    if (result == -1)
+        return -1;
+    if (result < 0 || result > INT_MAX) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    return (int)result;
+}
+
+int xencall0(xencall_handle *h, unsigned int op)
+{
+    return narrow(hypercall(h, op, 0, 0, 0, 0, 0));
+}
+
+int xencall1(xencall_handle *h, unsigned int op, uint64_t arg1)
+{
+    return narrow(hypercall(h, op, arg1, 0, 0, 0, 0));
+}
+
+int xencall2(xencall_handle *h, unsigned int op, uint64_t arg1, uint64_t arg2)
+{
+    return narrow(hypercall(h, op, arg1, arg2, 0, 0, 0));
+}
+
+int xencall3(xencall_handle *h, unsigned int op, uint64_t arg1, uint64_t arg2,
+             uint64_t arg3)
+{
+    return narrow(hypercall(h, op, arg1, arg2, arg3, 0, 0));
+}
+
+int xencall4(xencall_handle *h, unsigned int op, uint64_t arg1, uint64_t arg2,
+             uint64_t arg3, uint64_t arg4)
+{
+    return narrow(hypercall(h, op, arg1, arg2, arg3, arg4, 0));
+}
+
+int xencall5(xencall_handle *h, unsigned int op, uint64_t arg1, uint64_t arg2,
+             uint64_t arg3, uint64_t arg4, uint64_t arg5)
+{
+    return narrow(hypercall(h, op, arg1, arg2, arg3, arg4, arg5));
+}
+
+long xencall2L(xencall_handle *h, unsigned int op, uint64_t arg1,
+               uint64_t arg2)
+{
+    return hypercall(h, op, arg1, arg2, 0, 0, 0);
+}
+
+int xencall_buffers_never_fault(xencall_handle *h)
+{
+    return xencall_os_buffers_never_fault(h->os);
+}
+
+int xencall_fd(xencall_handle *h)
+{
+    return xencall_os_fd(h->os);
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Linux backend: hypercalls through the privcmd driver, buffers from
+ * the hypercall buffer device (/dev/xen/hypercall) or, without it,
+ * from locked anonymous memory.
+ */
+#include <errno.h>
+#include <stdint.h>   /* before the Xen headers, which need it */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <xentoollog.h>
+#include <xen/xen.h>
+#include <xen/sys/privcmd.h>
+
+#include "backend.h"
+
+#ifndef IOCTL_PRIVCMD_RESTRICT
+#define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))
+#endif
+
+#define PRIVCMD_NODE     "/dev/xen/privcmd"
+#define PRIVCMD_OLD_NODE "/proc/xen/privcmd"   /* xenfs, older systems */
+#define BUFFER_NODE      "/dev/xen/hypercall"
+
+struct xencall_os {
+    int privcmd_fd;
+    int buffer_fd;      /* -1: no buffer device, use locked memory */
+    struct xentoollog_logger *log;
+};
+
+static int open_privcmd(void)
+{
+    int fd = open(PRIVCMD_NODE, O_RDWR | O_CLOEXEC);
+
+    /* Only a missing node sends us to the old one; EACCES does not. */
+    if (fd < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
+        fd = open(PRIVCMD_OLD_NODE, O_RDWR | O_CLOEXEC);
+    return fd;
+}
+
+struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
+{
+    struct xencall_os *os = malloc(sizeof(*os));
+    int err;
+
+    if (!os) {
+        err = errno;
+        xtl_log(log, XTL_ERROR, err, "xencall", "cannot allocate backend state");
+        errno = err;
+        return NULL;
+    }
+    os->log = log;
+    os->privcmd_fd = open_privcmd();
+    if (os->privcmd_fd < 0) {
+        err = errno;
+        xtl_log(log, XTL_ERROR, err, "xencall", "cannot open %s%s", PRIVCMD_NODE,
+                err == ENOENT ? " (is this system running on Xen?)" : "");
+        free(os);
+        errno = err;
+        return NULL;
+    }
+    /* The buffer device is an improvement, never a requirement. */
+    os->buffer_fd = open(BUFFER_NODE, O_RDWR | O_CLOEXEC);
+    if (os->buffer_fd < 0)
+        xtl_log(log, XTL_DEBUG, errno, "xencall",
+                "no %s (%s): using locked memory for buffers",
+                BUFFER_NODE, strerror(errno));
+    return os;
+}
+
+void xencall_os_close(struct xencall_os *os, int in_forked_child)
+{
+    (void)in_forked_child;   /* the child owns its copies of the fds */
+    if (os->buffer_fd >= 0)
+        close(os->buffer_fd);
+    close(os->privcmd_fd);
+    free(os);
+}
+
+long xencall_os_hypercall(struct xencall_os *os,
+                          const struct xencall_call *call)
+{
+    privcmd_hypercall_t hc = {
+        .op = call->op,
+        .arg = { call->arg[0], call->arg[1], call->arg[2],
+                 call->arg[3], call->arg[4] },
+    };
+
+    /* Not ioctl(): glibc's returns int and would cut a wide result. */
+    return syscall(SYS_ioctl, os->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &hc);
+}
+
+static void *map_from_buffer_device(struct xencall_os *os, size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   os->buffer_fd, 0);
+
+    if (p == MAP_FAILED) {
+        xtl_log(os->log, XTL_ERROR, errno, "xencall",
+                "cannot map %zu bytes from %s", len, BUFFER_NODE);
+        return NULL;
+    }
+    /* The device does not mark its pages don't-copy; a child must not
+     * share the parent's buffers. */
+    if (madvise(p, len, MADV_DONTFORK) < 0) {
+        int err = errno;
+
+        xtl_log(os->log, XTL_ERROR, err, "xencall",
+                "cannot mark %zu-byte buffer don't-fork", len);
+        munmap(p, len);
+        errno = err;
+        return NULL;
+    }
+    return p;
+}
+
+static void *map_locked_memory(struct xencall_os *os, size_t len)
+{
+    const char *step;
+    size_t off;
+    int err;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED) {
+        xtl_log(os->log, XTL_ERROR, errno, "xencall",
+                "cannot map %zu bytes of anonymous memory", len);
+        return NULL;
+    }
+    /*
+     * Don't-fork before any page exists: a fork in between then leaves
+     * the child an empty mapping instead of making our pages
+     * copy-on-write, which the hypervisor could not follow.
+     */
+    step = "mark don't-fork";
+    if (madvise(p, len, MADV_DONTFORK) < 0)
+        goto fail;
+    step = "lock (see RLIMIT_MEMLOCK)";
+    if (mlock(p, len) < 0)
+        goto fail;
+    for (off = 0; off < len; off += XENCALL_PAGE_SIZE)
+        ((volatile char *)p)[off] = 0;
+    return p;
+
+fail:
+    err = errno;
+    xtl_log(os->log, XTL_ERROR, err, "xencall", "cannot %s %zu-byte buffer",
+            step, len);
+    munmap(p, len);
+    errno = err;
+    return NULL;
+}
+
+void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
+{
+    size_t len = nr_pages * XENCALL_PAGE_SIZE;
+
+    return os->buffer_fd >= 0 ? map_from_buffer_device(os, len)
+                              : map_locked_memory(os, len);
+}
+
+void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
+{
+    int saved_errno = errno;
+
+    (void)os;
+    munmap(p, nr_pages * XENCALL_PAGE_SIZE);
+    errno = saved_errno;
+}
+
+/* Without the kernel's restriction, point the fd at /dev/null: any
+ * ioctl a caller issues on xencall_fd() then fails (ENOTTY). */
+static int disable_privcmd_fd(struct xencall_os *os)
+{
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC), rc, err;
+
+    if (null_fd < 0)
+        return -1;
+    rc = dup3(null_fd, os->privcmd_fd, O_CLOEXEC);
+    err = errno;
+    close(null_fd);
+    errno = err;
+    return rc < 0 ? -1 : 0;
+}
+
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
+{
+    domid_t target = domid;
+
+    if (ioctl(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, &target) == 0)
+        return 0;
+    if (errno != ENOTTY && errno != EINVAL)
+        return -1;
+    return disable_privcmd_fd(os);
+}
+
+int xencall_os_buffers_never_fault(const struct xencall_os *os)
+{
+    return os->buffer_fd >= 0;
+}
+
+int xencall_os_fd(const struct xencall_os *os)
+{
+    return os->privcmd_fd;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals shared by the OS-independent core: the handle and the
+ * buffer cache. Nothing here depends on the OS; see backend.h for the
+ * line between the core and a backend.
+ */
+#ifndef XENCALL_PRIVATE_H
+#define XENCALL_PRIVATE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <xentoollog.h>
+
+#include "xencall.h"
+#include "backend.h"
+
+/*
+ * libxentoolcore's registration record. Its header is not shipped, so
+ * the layout is restated here; xentoolcore_restrict_all() calls
+ * restrict_callback for every registered handle.
+ */
+struct toolcore_active_handle {
+    int (*restrict_callback)(struct toolcore_active_handle *ah,
+                             uint16_t domid);
+    struct {
+        struct toolcore_active_handle *le_next;
+        struct toolcore_active_handle **le_prev;
+    } entry;
+};
+void xentoolcore__register_active_handle(struct toolcore_active_handle *ah);
+void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
+
+/*
+ * Buffer cache. Freed blocks wait in one of CACHE_SLOTS slots, each
+ * with its own lock; a thread always uses the same slot, so threads
+ * sharing a handle rarely meet on a lock or a cache line. A block is
+ * a whole number of pages straight from the backend.
+ */
+#define CACHE_SLOTS 4
+/* Blocks larger than this go straight back to the OS when freed. */
+#define CACHE_MAX_BLOCK_PAGES 128
+/* Bytes of freed blocks one slot may hold (so 2 MiB per handle). */
+#define CACHE_SLOT_BUDGET ((size_t)512 * 1024)
+/* No single buffer above 16 GiB: nothing legitimate needs that much
+ * locked memory, and refusing early avoids exhausting the machine. */
+#define MAX_BUFFER_PAGES (((size_t)1 << 34) / XENCALL_PAGE_SIZE)
+
+struct cached_block {
+    struct cached_block *next;
+};
+
+struct cache_slot {
+    pthread_mutex_t lock;
+    size_t bytes_held;
+    struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
+} __attribute__((aligned(64)));
+
+/*
+ * Every block the handle has mapped, cached or in the caller's hands,
+ * so close() can release them all and free_buffer_pages() can check
+ * the pointer and page count it is given. Only touched when mapping,
+ * unmapping, or on the _pages calls, never on the small-buffer path.
+ */
+struct block_record {
+    uintptr_t addr;
+    size_t nr_pages;
+    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer */
+    struct block_record *next;
+};
+
+struct block_registry {
+    pthread_mutex_t lock;
+    struct block_record **buckets;
+    size_t nr_buckets;       /* a power of two */
+    size_t nr_records;
+};
+
+struct xencall_handle {
+    struct xentoollog_logger *log;
+    struct xentoollog_logger *own_log;   /* made by open, destroyed by close */
+    struct xencall_os *os;
+    int lock_free;                       /* opened NON_REENTRANT */
+    int restricted;                      /* set once, read atomically */
+    pid_t owner_pid;                     /* to notice a forked child */
+    struct toolcore_active_handle toolcore;
+    struct block_registry registry;
+    struct cache_slot slots[CACHE_SLOTS];
+};
+
+int buffers_init(struct xencall_handle *h);
+/* Release every block; in a forked child only the bookkeeping. */
+void buffers_destroy(struct xencall_handle *h, int in_forked_child);
+
+#define LOG_ERROR(h, err, ...) \
+    xtl_log((h)->log, XTL_ERROR, (err), "xencall", __VA_ARGS__)
+
+#endif /* XENCALL_PRIVATE_H */
