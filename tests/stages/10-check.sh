@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole automake test suite on the main build (-Werror).
+. "$(dirname "$0")/lib.sh"
+stage_begin check
+make -C "$XENCALL_BUILD" -j"$(nproc)" check >/dev/null 2>&1
+grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$XENCALL_BUILD/test-suite.log" | head -50
+stage_add_automake "$XENCALL_BUILD/test-suite.log"
+stage_end
