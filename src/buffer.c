@@ -306,7 +306,11 @@ void xencall_free_buffer(xencall_handle *h, void *p)
     if (!p)
         return;
     hdr = (struct small_header *)p - 1;
-    if (hdr->magic != MAGIC_LIVE) {
+    /* Payloads are never page-aligned; such a pointer (one from
+     * alloc_buffer_pages, say) may have no readable header before it. */
+    if ((uintptr_t)p % XENCALL_PAGE_SIZE == 0) {
+        LOG_ERROR(h, EINVAL, "free of %p: not from xencall_alloc_buffer", p);
+    } else if (hdr->magic != MAGIC_LIVE) {
         LOG_ERROR(h, EINVAL, "free of %p: %s", p,
                   hdr->magic == MAGIC_FREED ? "already freed"
                                             : "not from xencall_alloc_buffer");
