@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Control of the fault-injection wrappers (inject.c) that stand
+ * between the library and the (simulated) OS in the hardening tests.
+ */
+#ifndef XENCALL_TEST_FI_H
+#define XENCALL_TEST_FI_H
+
+#include <stddef.h>
+
+enum fi_call {
+    FI_OPEN,
+    FI_CLOSE,
+    FI_IOCTL,        /* ioctl() and syscall(SYS_ioctl) alike */
+    FI_MMAP,
+    FI_MUNMAP,
+    FI_MADVISE,
+    FI_MLOCK,
+    FI_DUP3,
+    FI_MALLOC,
+    FI_CALLOC,
+    FI_MUTEX_INIT,   /* pthread_mutex_init, fails by its return value */
+    FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
+    FI_NR_CALLS
+};
+
+extern const char *const fi_call_name[FI_NR_CALLS];
+
+/* Forget every count and armed fault. */
+void fi_reset(void);
+
+/*
+ * Make the nth (1-based) call of c from now fail with err; with
+ * persist, that call and every later one fail. n = 0 disarms c.
+ */
+void fi_arm(enum fi_call c, unsigned long n, int err, int persist);
+void fi_disarm_all(void);
+
+/* Calls of c since fi_reset(), and how many of them were failed. */
+unsigned long fi_count(enum fi_call c);
+unsigned long fi_failed(enum fi_call c);
+
+/* Allocations the library holds now (malloc/calloc minus free). */
+long fi_live_allocations(void);
+
+/* Bytes the library has mapped and not unmapped. */
+long fi_mapped_bytes(void);
+
+#endif

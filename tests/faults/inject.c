@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The wrappers inject.h renames the library's system calls and
+ * allocations to. Each counts its calls and fails the one armed by
+ * fi_arm() the way the real call fails (-1/errno, MAP_FAILED, NULL,
+ * an error number); every other call goes on to the real function,
+ * which in a test program is the simulator's.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <xentoollog.h>
+
+#include "fi.h"
+
+const char *const fi_call_name[FI_NR_CALLS] = {
+    [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
+    [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
+    [FI_MLOCK] = "mlock", [FI_DUP3] = "dup3", [FI_MALLOC] = "malloc",
+    [FI_CALLOC] = "calloc", [FI_MUTEX_INIT] = "pthread_mutex_init",
+    [FI_LOGGER] = "xtl_createlogger_stdiostream",
+};
+
+struct fi_state {
+    unsigned long count;
+    unsigned long fail_at;   /* 0: not armed */
+    unsigned long failed;
+    int err;
+    int persist;
+};
+
+/* Calls may come from several threads (fork and fuzz tests): every
+ * field is touched atomically, and arming is done while quiet. */
+static struct fi_state state[FI_NR_CALLS];
+static long live_allocations;
+static long mapped_bytes;
+
+void fi_reset(void)
+{
+    int i;
+
+    for (i = 0; i < FI_NR_CALLS; i++) {
+        __atomic_store_n(&state[i].count, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&state[i].failed, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&state[i].fail_at, 0, __ATOMIC_SEQ_CST);
+    }
+}
+
+void fi_arm(enum fi_call c, unsigned long n, int err, int persist)
+{
+    state[c].err = err;
+    state[c].persist = persist;
+    __atomic_store_n(&state[c].fail_at,
+                     n ? __atomic_load_n(&state[c].count, __ATOMIC_SEQ_CST) + n
+                       : 0, __ATOMIC_SEQ_CST);
+}
+
+void fi_disarm_all(void)
+{
+    int i;
+
+    for (i = 0; i < FI_NR_CALLS; i++)
+        __atomic_store_n(&state[i].fail_at, 0, __ATOMIC_SEQ_CST);
+}
+
+unsigned long fi_count(enum fi_call c)
+{
+    return __atomic_load_n(&state[c].count, __ATOMIC_SEQ_CST);
+}
+
+unsigned long fi_failed(enum fi_call c)
+{
+    return __atomic_load_n(&state[c].failed, __ATOMIC_SEQ_CST);
+}
+
+long fi_mapped_bytes(void)
+{
+    return __atomic_load_n(&mapped_bytes, __ATOMIC_SEQ_CST);
+}
+
+long fi_live_allocations(void)
+{
+    return __atomic_load_n(&live_allocations, __ATOMIC_SEQ_CST);
+}
+
+/* 0 to go ahead with the real call, else the error number to fail with. */
+static int should_fail(enum fi_call c)
+{
+    struct fi_state *s = &state[c];
+    unsigned long n = __atomic_add_fetch(&s->count, 1, __ATOMIC_SEQ_CST);
+    unsigned long at = __atomic_load_n(&s->fail_at, __ATOMIC_SEQ_CST);
+
+    if (!at || n < at || (n > at && !s->persist))
+        return 0;
+    __atomic_add_fetch(&s->failed, 1, __ATOMIC_SEQ_CST);
+    return s->err;
+}
+
+/* Declared by the library's view of the headers under the fi_ names. */
+int fi_open(const char *path, int flags, ...);
+int fi_close(int fd);
+int fi_ioctl(int fd, unsigned long req, ...);
+long fi_syscall(long nr, ...);
+void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int fi_munmap(void *addr, size_t len);
+int fi_madvise(void *addr, size_t len, int advice);
+int fi_mlock(const void *addr, size_t len);
+int fi_dup3(int oldfd, int newfd, int flags);
+void *fi_malloc(size_t size);
+void *fi_calloc(size_t n, size_t size);
+void fi_free(void *p);
+int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
+xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
+    FILE *f, xentoollog_level min_level, unsigned flags);
+
+#define FAIL_OR(c, failed_value)        \
+    do {                                \
+        int err_ = should_fail(c);      \
+        if (err_) {                     \
+            errno = err_;               \
+            return failed_value;        \
+        }                               \
+    } while (0)
+
+int fi_open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    va_list ap;
+
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    FAIL_OR(FI_OPEN, -1);
+    return open(path, flags, mode);
+}
+
+int fi_close(int fd)
+{
+    int err = should_fail(FI_CLOSE);
+
+    if (err) {
+        /* Linux releases the descriptor even when close() reports an
+         * error, so a failed close must not leave the fd open. */
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return close(fd);
+}
+
+int fi_ioctl(int fd, unsigned long req, ...)
+{
+    void *arg;
+    va_list ap;
+
+    va_start(ap, req);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    FAIL_OR(FI_IOCTL, -1);
+    return ioctl(fd, req, arg);
+}
+
+long fi_syscall(long nr, ...)
+{
+    long fd, req, arg;
+    va_list ap;
+
+    /* The library only ever makes the ioctl system call this way;
+     * reading arguments that were not passed is undefined. */
+    if (nr != SYS_ioctl) {
+        errno = ENOSYS;
+        return -1;
+    }
+    va_start(ap, nr);
+    fd = va_arg(ap, long);
+    req = va_arg(ap, long);
+    arg = va_arg(ap, long);
+    va_end(ap);
+    FAIL_OR(FI_IOCTL, -1);
+    return syscall(nr, fd, req, arg);
+}
+
+void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p;
+
+    FAIL_OR(FI_MMAP, MAP_FAILED);
+    p = mmap(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED)
+        __atomic_add_fetch(&mapped_bytes, (long)len, __ATOMIC_SEQ_CST);
+    return p;
+}
+
+int fi_munmap(void *addr, size_t len)
+{
+    int r;
+
+    FAIL_OR(FI_MUNMAP, -1);
+    r = munmap(addr, len);
+    if (r == 0)
+        __atomic_sub_fetch(&mapped_bytes, (long)len, __ATOMIC_SEQ_CST);
+    return r;
+}
+
+int fi_madvise(void *addr, size_t len, int advice)
+{
+    FAIL_OR(FI_MADVISE, -1);
+    return madvise(addr, len, advice);
+}
+
+int fi_mlock(const void *addr, size_t len)
+{
+    FAIL_OR(FI_MLOCK, -1);
+    return mlock(addr, len);
+}
+
+int fi_dup3(int oldfd, int newfd, int flags)
+{
+    FAIL_OR(FI_DUP3, -1);
+    return dup3(oldfd, newfd, flags);
+}
+
+void *fi_malloc(size_t size)
+{
+    void *p;
+
+    FAIL_OR(FI_MALLOC, NULL);
+    p = malloc(size);
+    if (p)
+        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
+    return p;
+}
+
+void *fi_calloc(size_t n, size_t size)
+{
+    void *p;
+
+    FAIL_OR(FI_CALLOC, NULL);
+    p = calloc(n, size);
+    if (p)
+        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
+    return p;
+}
+
+void fi_free(void *p)
+{
+    if (p)
+        __atomic_sub_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
+    free(p);
+}
+
+int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+{
+    int err = should_fail(FI_MUTEX_INIT);
+
+    return err ? err : pthread_mutex_init(m, a);
+}
+
+xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
+    FILE *f, xentoollog_level min_level, unsigned flags)
+{
+    FAIL_OR(FI_LOGGER, NULL);
+    return xtl_createlogger_stdiostream(f, min_level, flags);
+}
