@@ -40,7 +40,8 @@ struct sim_xen_call {
  * Execute one hypercall as Xen would. Implemented: xen_version
  * (version, extraversion, capabilities, pagesize; buffers checked
  * reachable, else -XEN_EFAULT), memory_op XENMEM_maximum_reservation
- * (returns sim_xen_max_reservation), the SIM_OP_* above; anything else
+ * (arg2 must point at a reachable domid_t, as Xen reads it, else
+ * -XEN_EFAULT; returns sim_xen_max_reservation), the SIM_OP_* above; anything else
  * gives -XEN_ENOSYS.
  */
 long sim_xen_hypercall(uint64_t op, const uint64_t arg[5]);
@@ -62,6 +63,8 @@ void sim_xen_mem_add(const void *p, size_t len);
 void sim_xen_mem_remove(const void *p, size_t len);
 int sim_xen_mem_reachable(const void *p, size_t len);
 
+/* Forget the calls seen and restore sim_xen_max_reservation. The
+ * reachable memory stays: it mirrors the OS's live mappings. */
 void sim_xen_reset(void);
 
 #endif

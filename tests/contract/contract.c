@@ -1,0 +1,1062 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The contract of the public API, checked over any simulated OS: it
+ * only uses tests/sim/os.h and tests/sim/xen.h, so every backend's
+ * test build links this same suite with its own simulated kernel.
+ * One cmocka group per program (TAP counts each case), named after
+ * the OS.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <xen/errno.h>
+#include <xentoolcore.h>
+
+#include "xencall.h"
+#include "testlog.h"
+#include "../sim/os.h"
+#include "../sim/xen.h"
+
+#define PAGE 4096UL
+#define HC_MEMORY_OP   12
+#define HC_XEN_VERSION 17
+#define DOMID_SELF_ 0x7FF0
+
+static struct testlog tlog;
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static xencall_handle *open_logged(unsigned flags)
+{
+    xencall_handle *h = xencall_open(&tlog.vtable, flags);
+
+    assert_non_null(h);
+    return h;
+}
+
+/* Bytes of [p, p+len) that are not zero, as the hypervisor sees them;
+ * the buffer is left filled with fill. -1 if it could not reach it. */
+static long hv_fill(xencall_handle *h, void *p, size_t len, int fill)
+{
+    return xencall3(h, SIM_OP_FILL, (uintptr_t)p, len, (uint64_t)fill);
+}
+
+static int all_bytes(const void *p, size_t len, unsigned char v)
+{
+    const unsigned char *b = p;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (b[i] != v)
+            return 0;
+    return 1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    sim_os_reset();
+    testlog_clear(&tlog);
+    return 0;
+}
+
+/* Every test must leave nothing open and nothing mapped. */
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_os_open_handles(), 0);
+    assert_int_equal(sim_os_mapped_bytes(), 0);
+    assert_int_equal(tlog.destroyed, 0);
+    sim_os_reset();
+    return 0;
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+static void open_null_logger(void **state)
+{
+    xencall_handle *h = xencall_open(NULL, 0);
+
+    (void)state;
+    assert_non_null(h);
+    assert_true(sim_os_open_handles() > 0 || xencall_fd(h) == -1);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 3), 3);
+    assert_int_equal(xencall_close(h), 0);
+}
+
+static void open_uses_callers_logger(void **state)
+{
+    xencall_handle *h = open_logged(0);
+
+    (void)state;
+    /* A failing allocation must be reported through our logger. */
+    assert_null(xencall_alloc_buffer(h, SIZE_MAX));
+    assert_true(testlog_lines(&tlog) >= 1);
+    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_int_equal(xencall_close(h), 0);
+    assert_int_equal(tlog.destroyed, 0);
+    /* Still ours and usable after close. */
+    xtl_log(&tlog.vtable, XTL_INFO, -1, "test", "after close");
+    assert_string_equal(tlog.last, "after close");
+}
+
+static void open_bad_flags(void **state)
+{
+    static const unsigned bad[] = { 1U << 1, 1U << 31, ~0U, 2U | 1U };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        testlog_clear(&tlog);
+        errno = 0;
+        assert_null(xencall_open(&tlog.vtable, bad[i]));
+        assert_int_equal(errno, EINVAL);
+        assert_true(tlog.errors >= 1);
+        assert_int_equal(tlog.last_level, XTL_ERROR);
+    }
+    /* And with the library's own logger, nothing leaks. */
+    errno = 0;
+    assert_null(xencall_open(NULL, 4));
+    assert_int_equal(errno, EINVAL);
+}
+
+static void open_without_xen(void **state)
+{
+    (void)state;
+    sim_os_set_xen_present(0);
+    errno = 0;
+    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_int_equal(errno, ENOENT);
+    assert_true(tlog.errors >= 1);
+    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_int_equal(tlog.last_errno, ENOENT);
+    assert_int_equal(sim_os_open_handles(), 0);
+    assert_int_equal(sim_os_mapped_bytes(), 0);
+
+    errno = 0;
+    assert_null(xencall_open(NULL, XENCALL_OPENFLAG_NON_REENTRANT));
+    assert_int_equal(errno, ENOENT);
+
+    /* Xen back: opening works again. */
+    sim_os_set_xen_present(1);
+    assert_int_equal(xencall_close(open_logged(0)), 0);
+}
+
+static void close_null(void **state)
+{
+    (void)state;
+    errno = EDOM;
+    assert_int_equal(xencall_close(NULL), 0);
+}
+
+/* ---- hypercalls --------------------------------------------------------- */
+
+static const uint64_t A[5] = {
+    41, 0x8000000000000001ull, 0xfedcba9876543210ull, 0xffffffffffffffffull,
+    0x0123456789abcdefull,
+};
+
+static void check_last_call(unsigned long before, unsigned nargs)
+{
+    struct sim_xen_call c = sim_xen_last_call();
+    unsigned i;
+
+    assert_int_equal(sim_xen_calls(), before + 1);
+    assert_int_equal(c.op, SIM_OP_RESULT);
+    for (i = 0; i < 5; i++) {
+        if (i < nargs)
+            assert_int_equal(c.arg[i], A[i]);
+        else
+            assert_int_equal(c.arg[i], 0);
+    }
+}
+
+/* Fill every argument slot so that zeros after a call mean something. */
+static void dirty_last_call(xencall_handle *h)
+{
+    assert_int_equal(xencall5(h, SIM_OP_RESULT, 9, 9, 9, 9, 9), 9);
+}
+
+static void hypercall_arguments(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned long n;
+
+    (void)state;
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall0(h, SIM_OP_RESULT), 0);
+    check_last_call(n, 0);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, A[0]), 41);
+    check_last_call(n, 1);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall2(h, SIM_OP_RESULT, A[0], A[1]), 41);
+    check_last_call(n, 2);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall3(h, SIM_OP_RESULT, A[0], A[1], A[2]), 41);
+    check_last_call(n, 3);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall4(h, SIM_OP_RESULT, A[0], A[1], A[2], A[3]), 41);
+    check_last_call(n, 4);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall5(h, SIM_OP_RESULT, A[0], A[1], A[2], A[3], A[4]), 41);
+    check_last_call(n, 5);
+
+    dirty_last_call(h);
+    n = sim_xen_calls();
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, A[0], A[1]), 41);
+    check_last_call(n, 2);
+    xencall_close(h);
+}
+
+static void hypercall_op_number(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    struct sim_xen_call c;
+
+    (void)state;
+    /* An unknown hypercall: the op reaches Xen unchanged, ENOSYS back. */
+    errno = 0;
+    assert_int_equal(xencall1(h, 0x7fffffffu, 5), -1);
+    assert_int_equal(errno, ENOSYS);
+    c = sim_xen_last_call();
+    assert_int_equal(c.op, 0x7fffffffu);
+    assert_int_equal(c.arg[0], 5);
+    errno = 0;
+    assert_int_equal(xencall0(h, 0xffffffffu), -1);
+    assert_int_equal(errno, ENOSYS);
+    assert_int_equal(sim_xen_last_call().op, 0xffffffffu);
+    xencall_close(h);
+}
+
+/* Xen's error numbers and this OS's names for them. */
+static const struct {
+    int xen, local;
+} errs[] = {
+    { XEN_EPERM, EPERM }, { XEN_ENOENT, ENOENT }, { XEN_ESRCH, ESRCH },
+    { XEN_EIO, EIO }, { XEN_E2BIG, E2BIG }, { XEN_EBADF, EBADF },
+    { XEN_EAGAIN, EAGAIN }, { XEN_ENOMEM, ENOMEM }, { XEN_EACCES, EACCES },
+    { XEN_EFAULT, EFAULT }, { XEN_EBUSY, EBUSY }, { XEN_EEXIST, EEXIST },
+    { XEN_EXDEV, EXDEV }, { XEN_ENODEV, ENODEV }, { XEN_EINVAL, EINVAL },
+    { XEN_ENOSPC, ENOSPC }, { XEN_ERANGE, ERANGE }, { XEN_EDEADLK, EDEADLK },
+    { XEN_ENOSYS, ENOSYS }, { XEN_ENOTEMPTY, ENOTEMPTY },
+    { XEN_EOPNOTSUPP, EOPNOTSUPP }, { XEN_ETIMEDOUT, ETIMEDOUT },
+    { XEN_EISCONN, EISCONN }, { XEN_EOVERFLOW, EOVERFLOW },
+};
+
+static void hypercall_errors(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        uint64_t r = (uint64_t)(int64_t)-errs[i].xen;
+
+        errno = 0;
+        assert_int_equal(xencall1(h, SIM_OP_RESULT, r), -1);
+        assert_int_equal(errno, errs[i].local);
+        errno = 0;
+        assert_int_equal(xencall5(h, SIM_OP_RESULT, r, 1, 2, 3, 4), -1);
+        assert_int_equal(errno, errs[i].local);
+        errno = 0;
+        assert_int_equal(xencall2L(h, SIM_OP_RESULT, r, 0), -1);
+        assert_int_equal(errno, errs[i].local);
+    }
+    xencall_close(h);
+}
+
+static void hypercall_overflow(void **state)
+{
+    static const uint64_t wide[] = {
+        (uint64_t)INT_MAX + 1, (uint64_t)1 << 32, ((uint64_t)1 << 32) + 7,
+        (uint64_t)LONG_MAX,
+    };
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, INT_MAX), INT_MAX);
+    for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+        errno = 0;
+        assert_int_equal(xencall1(h, SIM_OP_RESULT, wide[i]), -1);
+        assert_int_equal(errno, EOVERFLOW);
+        errno = 0;
+        assert_int_equal(xencall2(h, SIM_OP_RESULT, wide[i], 0), -1);
+        assert_int_equal(errno, EOVERFLOW);
+        errno = 0;
+        assert_int_equal(xencall3(h, SIM_OP_RESULT, wide[i], 0, 0), -1);
+        assert_int_equal(errno, EOVERFLOW);
+        errno = 0;
+        assert_int_equal(xencall4(h, SIM_OP_RESULT, wide[i], 0, 0, 0), -1);
+        assert_int_equal(errno, EOVERFLOW);
+        errno = 0;
+        assert_int_equal(xencall5(h, SIM_OP_RESULT, wide[i], 0, 0, 0, 0), -1);
+        assert_int_equal(errno, EOVERFLOW);
+        /* The wide call delivers it whole. */
+        assert_int_equal(xencall2L(h, SIM_OP_RESULT, wide[i], 0), (long)wide[i]);
+    }
+    xencall_close(h);
+}
+
+static void hypercall_wide_result(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    uint16_t *domid = xencall_alloc_buffer(h, sizeof(*domid));
+
+    (void)state;
+    assert_non_null(domid);
+    *domid = DOMID_SELF_;
+    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
+                     ((long)1 << 33) + 5);
+    errno = 0;
+    assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), -1);
+    assert_int_equal(errno, EOVERFLOW);
+
+    sim_xen_max_reservation = 123456;
+    assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
+    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
+    sim_xen_max_reservation = (long)1 << 40;
+    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
+                     (long)1 << 40);
+
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, ((uint64_t)1 << 33) + 5, 0),
+                     ((long)1 << 33) + 5);
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 0, 0), 0);
+    xencall_free_buffer(h, domid);
+    xencall_close(h);
+}
+
+static void hypercalls_never_log(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    void *buf = xencall_alloc_buffer(h, 64);
+    int dummy;
+
+    (void)state;
+    assert_non_null(buf);
+    testlog_clear(&tlog);
+    xencall0(h, SIM_OP_RESULT);
+    xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL);
+    xencall2(h, SIM_OP_RESULT, (uint64_t)1 << 40, 0);
+    xencall3(h, 0x7777, 1, 2, 3);
+    xencall4(h, HC_XEN_VERSION, 1, (uintptr_t)&dummy, 0, 0);
+    xencall5(h, SIM_OP_RESULT, (uint64_t)-XEN_EFAULT, 0, 0, 0, 0);
+    xencall2L(h, SIM_OP_RESULT, (uint64_t)-XEN_ENOMEM, 0);
+    xencall2L(h, HC_MEMORY_OP, 4, 0);
+    xencall3(h, SIM_OP_FILL, (uintptr_t)buf, 64, 1);
+    assert_int_equal(testlog_lines(&tlog), 0);
+    xencall_free_buffer(h, buf);
+    xencall_close(h);
+}
+
+static void xen_version_queries(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    char *extra = xencall_alloc_buffer(h, 16);
+    char *caps = xencall_alloc_buffer(h, 1024);
+    char stack_buf[16];
+
+    (void)state;
+    assert_non_null(extra);
+    assert_non_null(caps);
+    assert_int_equal(xencall2(h, HC_XEN_VERSION, 0, 0), SIM_XEN_VERSION);
+    assert_int_equal(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)extra), 0);
+    assert_string_equal(extra, SIM_XEN_EXTRAVERSION);
+    assert_int_equal(xencall2(h, HC_XEN_VERSION, 3, (uintptr_t)caps), 0);
+    assert_string_equal(caps, SIM_XEN_CAPABILITIES);
+    assert_int_equal(xencall2(h, HC_XEN_VERSION, 7, 0), 4096);
+    /* Memory that is not a hypercall buffer is out of Xen's reach. */
+    errno = 0;
+    assert_int_equal(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), -1);
+    assert_int_equal(errno, EFAULT);
+    xencall_free_buffer(h, caps);
+    xencall_free_buffer(h, extra);
+    xencall_close(h);
+}
+
+/* ---- buffers ------------------------------------------------------------ */
+
+static const size_t small_sizes[] = {
+    0, 1, 15, 16, 17, 64, 4032, 4080, 4096, 3 * PAGE, 8 * PAGE, 64 * PAGE,
+    100000,
+};
+static const size_t page_counts[] = { 1, 2, 3, 8, 64, 128, 129, 200 };
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Zero as handed out, all of it reachable by the hypervisor. */
+static void check_fresh(xencall_handle *h, void *p, size_t len)
+{
+    assert_true(all_bytes(p, len, 0));
+    assert_int_equal(hv_fill(h, p, len, 0xa5), 0);
+    assert_true(all_bytes(p, len, 0xa5));
+}
+
+static void alloc_buffer_sizes(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(small_sizes); i++) {
+        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        check_fresh(h, p, small_sizes[i]);
+        xencall_free_buffer(h, p);
+    }
+    assert_int_equal(tlog.lines, 0);
+    xencall_close(h);
+}
+
+static void alloc_buffer_pages_counts(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(page_counts); i++) {
+        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
+
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % PAGE, 0);
+        check_fresh(h, p, page_counts[i] * PAGE);
+        xencall_free_buffer_pages(h, p, page_counts[i]);
+    }
+    assert_int_equal(tlog.lines, 0);
+    xencall_close(h);
+}
+
+/* A freed and dirtied buffer must come back zero-filled. */
+static void zeroed_on_reuse(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    size_t i, round;
+
+    (void)state;
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < NELEM(small_sizes); i++) {
+            size_t len = small_sizes[i];
+            unsigned char *p = xencall_alloc_buffer(h, len);
+
+            assert_non_null(p);
+            check_fresh(h, p, len);
+            memset(p, 0xff, len);
+            xencall_free_buffer(h, p);
+        }
+        for (i = 0; i < NELEM(page_counts); i++) {
+            size_t len = page_counts[i] * PAGE;
+            unsigned char *p = xencall_alloc_buffer_pages(h, page_counts[i]);
+
+            assert_non_null(p);
+            check_fresh(h, p, len);
+            memset(p, 0xff, len);
+            xencall_free_buffer_pages(h, p, page_counts[i]);
+        }
+    }
+    /* Across the two kinds: a page block comes back as a small buffer
+     * and the other way round. */
+    for (i = 0; i < 4; i++) {
+        unsigned char *p = xencall_alloc_buffer_pages(h, 1), *q;
+
+        assert_non_null(p);
+        check_fresh(h, p, PAGE);
+        xencall_free_buffer_pages(h, p, 1);
+        q = xencall_alloc_buffer(h, 4000);
+        assert_non_null(q);
+        check_fresh(h, q, 4000);
+        xencall_free_buffer(h, q);
+    }
+    xencall_close(h);
+}
+
+static void alloc_too_large(void **state)
+{
+    static const size_t bytes[] = {
+        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - PAGE, ((size_t)1 << 44) + 100,
+    };
+    static const size_t pages[] = {
+        ((size_t)1 << 52) + 1, SIZE_MAX, SIZE_MAX / PAGE + 1,
+    };
+    xencall_handle *h = open_logged(0);
+    size_t i, mapped = sim_os_mapped_bytes();
+
+    (void)state;
+    for (i = 0; i < NELEM(bytes); i++) {
+        testlog_clear(&tlog);
+        errno = 0;
+        assert_null(xencall_alloc_buffer(h, bytes[i]));
+        assert_true(errno == ENOMEM || errno == EINVAL);
+        assert_true(tlog.errors >= 1);
+    }
+    for (i = 0; i < NELEM(pages); i++) {
+        testlog_clear(&tlog);
+        errno = 0;
+        assert_null(xencall_alloc_buffer_pages(h, pages[i]));
+        assert_true(errno == ENOMEM || errno == EINVAL);
+        assert_true(tlog.errors >= 1);
+    }
+    assert_int_equal(sim_os_mapped_bytes(), mapped);
+    xencall_close(h);
+}
+
+static void alloc_zero_pages(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    void *p;
+
+    (void)state;
+    errno = 0;
+    assert_null(xencall_alloc_buffer_pages(h, 0));
+    assert_int_equal(errno, EINVAL);
+    assert_true(tlog.errors >= 1);
+    /* Still refused when the cache has blocks to hand out. */
+    p = xencall_alloc_buffer_pages(h, 1);
+    assert_non_null(p);
+    xencall_free_buffer_pages(h, p, 1);
+    p = xencall_alloc_buffer(h, 0);
+    assert_non_null(p);
+    xencall_free_buffer(h, p);
+    testlog_clear(&tlog);
+    errno = 0;
+    assert_null(xencall_alloc_buffer_pages(h, 0));
+    assert_int_equal(errno, EINVAL);
+    assert_true(tlog.errors >= 1);
+    xencall_close(h);
+}
+
+static void free_null(void **state)
+{
+    xencall_handle *h = open_logged(0);
+
+    (void)state;
+    errno = EDOM;
+    xencall_free_buffer(h, NULL);
+    xencall_free_buffer_pages(h, NULL, 0);
+    xencall_free_buffer_pages(h, NULL, 5);
+    assert_int_equal(errno, EDOM);
+    assert_int_equal(tlog.lines, 0);
+    xencall_close(h);
+}
+
+static void free_preserves_errno(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    /* Small and large, so that both caching and unmapping are seen. */
+    for (i = 0; i < NELEM(small_sizes); i++) {
+        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+
+        assert_non_null(p);
+        errno = EDOM;
+        xencall_free_buffer(h, p);
+        assert_int_equal(errno, EDOM);
+    }
+    for (i = 0; i < NELEM(page_counts); i++) {
+        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
+
+        assert_non_null(p);
+        errno = ERANGE;
+        xencall_free_buffer_pages(h, p, page_counts[i]);
+        assert_int_equal(errno, ERANGE);
+    }
+    /* After a failed hypercall, as callers do it. */
+    {
+        void *p = xencall_alloc_buffer(h, 100);
+
+        assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EBUSY), -1);
+        xencall_free_buffer(h, p);
+        assert_int_equal(errno, EBUSY);
+    }
+    xencall_close(h);
+}
+
+static void free_pages_wrong_count(void **state)
+{
+    static const size_t wrong[][2] = { { 3, 5 }, { 5, 3 }, { 2, 1 }, { 1, 200 } };
+    xencall_handle *h = open_logged(0);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(wrong); i++) {
+        size_t real = wrong[i][0], given = wrong[i][1];
+        unsigned char *p = xencall_alloc_buffer_pages(h, real), *a, *b;
+
+        assert_non_null(p);
+        memset(p, 0x5a, real * PAGE);
+        testlog_clear(&tlog);
+        xencall_free_buffer_pages(h, p, given);
+        assert_true(tlog.errors >= 1);
+        /* The cache must still hand out blocks of the right sizes. */
+        a = xencall_alloc_buffer_pages(h, real);
+        b = xencall_alloc_buffer_pages(h, given);
+        assert_non_null(a);
+        assert_non_null(b);
+        check_fresh(h, a, real * PAGE);
+        check_fresh(h, b, given * PAGE);
+        xencall_free_buffer_pages(h, a, real);
+        xencall_free_buffer_pages(h, b, given);
+    }
+    xencall_close(h);
+}
+
+static void never_fault(void **state)
+{
+    xencall_handle *h;
+    void *p;
+    int rc;
+
+    (void)state;
+    rc = sim_os_set_buffer_device(1);
+    h = open_logged(0);
+    if (rc == 0)
+        assert_int_equal(xencall_buffers_never_fault(h), 1);
+    else
+        assert_true(xencall_buffers_never_fault(h) == 0 ||
+                    xencall_buffers_never_fault(h) == 1);
+    xencall_close(h);
+
+    if (sim_os_set_buffer_device(0) != 0)
+        return;
+    h = open_logged(0);
+    assert_int_equal(xencall_buffers_never_fault(h), 0);
+    /* Buffers from the fallback are reachable and zero all the same. */
+    p = xencall_alloc_buffer(h, 5000);
+    assert_non_null(p);
+    check_fresh(h, p, 5000);
+    xencall_free_buffer(h, p);
+    p = xencall_alloc_buffer_pages(h, 3);
+    assert_non_null(p);
+    check_fresh(h, p, 3 * PAGE);
+    xencall_free_buffer_pages(h, p, 3);
+    xencall_close(h);
+}
+
+static void fd_query(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    int fd = xencall_fd(h);
+
+    (void)state;
+    if (sim_os_open_handles() > 0)
+        assert_true(fd >= 0);
+    else
+        assert_int_equal(fd, -1);
+    assert_int_equal(xencall_fd(h), fd);
+    xencall_close(h);
+}
+
+static void close_releases_everything(void **state)
+{
+    xencall_handle *h;
+    void *keep[8];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        int flags = i ? XENCALL_OPENFLAG_NON_REENTRANT : 0;
+        size_t j;
+
+        h = open_logged((unsigned)flags);
+        /* Some freed (cached), some still with the caller. */
+        for (j = 0; j < NELEM(small_sizes); j++)
+            xencall_free_buffer(h, xencall_alloc_buffer(h, small_sizes[j]));
+        for (j = 0; j < 4; j++)
+            xencall_free_buffer_pages(h, xencall_alloc_buffer_pages(h, j + 1), j + 1);
+        for (j = 0; j < 4; j++)
+            keep[j] = xencall_alloc_buffer(h, 1000 * j);
+        for (j = 4; j < 8; j++)
+            keep[j] = xencall_alloc_buffer_pages(h, j);
+        for (j = 0; j < 8; j++)
+            assert_non_null(keep[j]);
+        assert_true(sim_os_mapped_bytes() > 0);
+        assert_int_equal(xencall_close(h), 0);
+        assert_int_equal(sim_os_mapped_bytes(), 0);
+        assert_int_equal(sim_os_open_handles(), 0);
+    }
+}
+
+/* Small deterministic generator, so failures reproduce. */
+static unsigned next_rand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+#define CACHE_BOUND ((size_t)2 * 1024 * 1024 + PAGE)
+
+static void churn(xencall_handle *h, unsigned seed, int iterations)
+{
+    enum { LIVE = 16 };
+    void *live[LIVE] = { 0 };
+    size_t npages[LIVE] = { 0 };
+    int i, k;
+
+    for (i = 0; i < iterations; i++) {
+        unsigned r = next_rand(&seed);
+
+        k = (int)(r % LIVE);
+        if (live[k]) {
+            if (npages[k])
+                xencall_free_buffer_pages(h, live[k], npages[k]);
+            else
+                xencall_free_buffer(h, live[k]);
+            live[k] = NULL;
+        }
+        if ((r >> 4) & 1) {
+            npages[k] = 1 + next_rand(&seed) % 140;
+            live[k] = xencall_alloc_buffer_pages(h, npages[k]);
+        } else {
+            npages[k] = 0;
+            live[k] = xencall_alloc_buffer(h, next_rand(&seed) % (40 * PAGE));
+        }
+        assert_non_null(live[k]);
+    }
+    for (k = 0; k < LIVE; k++) {
+        if (npages[k])
+            xencall_free_buffer_pages(h, live[k], npages[k]);
+        else
+            xencall_free_buffer(h, live[k]);
+    }
+}
+
+static void cache_is_bounded(void **state)
+{
+    xencall_handle *h = open_logged(0);
+
+    (void)state;
+    churn(h, 1, 3000);
+    assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
+    churn(h, 2, 3000);
+    assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
+    xencall_close(h);
+}
+
+/* ---- fork ---------------------------------------------------------------- */
+
+/* Runs in the child: only plain checks, an exit code says what failed. */
+static int child_after_fork(xencall_handle *inherited)
+{
+    xencall_handle *own;
+    void *p;
+
+    if (xencall_close(inherited) != 0)
+        return 10;
+    if (sim_os_open_handles() != 0)
+        return 11;
+    own = xencall_open(NULL, 0);
+    if (!own)
+        return 12;
+    if (xencall1(own, SIM_OP_RESULT, 77) != 77)
+        return 13;
+    p = xencall_alloc_buffer(own, 300);
+    if (!p || !all_bytes(p, 300, 0))
+        return 14;
+    if (xencall3(own, SIM_OP_FILL, (uintptr_t)p, 300, 0x11) != 0 ||
+        !all_bytes(p, 300, 0x11))
+        return 15;
+    xencall_free_buffer(own, p);
+    if (xencall_close(own) != 0)
+        return 16;
+    if (sim_os_open_handles() != 0)
+        return 17;
+    return 0;
+}
+
+static void fork_child_closes(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned char *small = xencall_alloc_buffer(h, 200);
+    unsigned char *pages = xencall_alloc_buffer_pages(h, 2);
+    unsigned char *cached = xencall_alloc_buffer(h, 5000);
+    pid_t pid;
+    int status;
+
+    (void)state;
+    assert_non_null(small);
+    assert_non_null(pages);
+    assert_non_null(cached);
+    xencall_free_buffer(h, cached);   /* so a cached block exists too */
+    memset(small, 0x3c, 200);
+    memset(pages, 0x4d, 2 * PAGE);
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(child_after_fork(h));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+
+    /* The parent's handle and buffers are untouched by the child. */
+    assert_true(all_bytes(small, 200, 0x3c));
+    assert_true(all_bytes(pages, 2 * PAGE, 0x4d));
+    assert_int_equal(hv_fill(h, small, 200, 0), 200);
+    assert_int_equal(hv_fill(h, pages, 2 * PAGE, 0), (long)(2 * PAGE));
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 5), 5);
+    cached = xencall_alloc_buffer(h, 5000);
+    assert_non_null(cached);
+    check_fresh(h, cached, 5000);
+    xencall_free_buffer(h, cached);
+    xencall_free_buffer(h, small);
+    xencall_free_buffer_pages(h, pages, 2);
+    small = xencall_alloc_buffer(h, 200);
+    assert_non_null(small);
+    check_fresh(h, small, 200);
+    xencall_free_buffer(h, small);
+    xencall_close(h);
+}
+
+/* A child that never closes leaves the parent alone as well. */
+static void fork_child_exits(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned char *p = xencall_alloc_buffer(h, 64);
+    pid_t pid;
+    int status;
+
+    (void)state;
+    assert_non_null(p);
+    memset(p, 7, 64);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(all_bytes(p, 64, 7));
+    assert_int_equal(hv_fill(h, p, 64, 0), 64);
+    xencall_free_buffer(h, p);
+    xencall_close(h);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+#define NTHREADS 8
+
+struct worker {
+    xencall_handle *h;     /* shared, or NULL: open one of its own */
+    unsigned id;
+    int failures;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    xencall_handle *h = w->h;
+    unsigned seed = w->id * 7919u + 1;
+    unsigned char fill = (unsigned char)(0x10 + w->id);
+    int i;
+
+    if (!h) {
+        h = xencall_open(&tlog.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
+        if (!h) {
+            w->failures++;
+            return NULL;
+        }
+    }
+    for (i = 0; i < 300; i++) {
+        unsigned r = next_rand(&seed);
+        size_t npages = 0, len;
+        unsigned char *p;
+
+        if (r & 1) {
+            npages = 1 + r % 5;
+            len = npages * PAGE;
+            p = xencall_alloc_buffer_pages(h, npages);
+        } else {
+            len = r % (3 * PAGE);
+            p = xencall_alloc_buffer(h, len);
+        }
+        if (!p) {
+            w->failures++;
+            continue;
+        }
+        /* Zero on arrival, the hypervisor sees it, and our data stays
+         * ours while other threads work. */
+        if (!all_bytes(p, len, 0) ||
+            xencall3(h, SIM_OP_FILL, (uintptr_t)p, len, fill) != 0 ||
+            !all_bytes(p, len, fill) ||
+            xencall1(h, SIM_OP_RESULT, w->id * 1000u + (unsigned)i) !=
+                (int)(w->id * 1000u + (unsigned)i))
+            w->failures++;
+        if (xencall3(h, SIM_OP_FILL, (uintptr_t)p, len, fill) != (int)len)
+            w->failures++;
+        if (npages)
+            xencall_free_buffer_pages(h, p, npages);
+        else
+            xencall_free_buffer(h, p);
+    }
+    if (!w->h)
+        xencall_close(h);
+    return NULL;
+}
+
+static void run_workers(xencall_handle *shared)
+{
+    pthread_t t[NTHREADS];
+    struct worker w[NTHREADS];
+    int i;
+
+    for (i = 0; i < NTHREADS; i++) {
+        w[i].h = shared;
+        w[i].id = (unsigned)i + 1;
+        w[i].failures = 0;
+        assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (i = 0; i < NTHREADS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (i = 0; i < NTHREADS; i++)
+        assert_int_equal(w[i].failures, 0);
+}
+
+static void threads_share_handle(void **state)
+{
+    xencall_handle *h = open_logged(0);
+
+    (void)state;
+    run_workers(h);
+    assert_int_equal(tlog.lines, 0);
+    assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
+    xencall_close(h);
+}
+
+static void threads_own_handles(void **state)
+{
+    (void)state;
+    run_workers(NULL);
+    assert_int_equal(tlog.lines, 0);
+}
+
+/* ---- restriction ---------------------------------------------------------- */
+
+static void check_restricted(xencall_handle *h)
+{
+    unsigned long n = sim_xen_calls();
+    void *p;
+
+    errno = 0;
+    assert_int_equal(xencall0(h, SIM_OP_RESULT), -1);
+    assert_int_equal(errno, EPERM);
+    errno = 0;
+    assert_int_equal(xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5), -1);
+    assert_int_equal(errno, EPERM);
+    errno = 0;
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 1, 2), -1);
+    assert_int_equal(errno, EPERM);
+    assert_int_equal(sim_xen_calls(), n);   /* none reached Xen */
+
+    /* Buffers still work. */
+    p = xencall_alloc_buffer(h, 3000);
+    assert_non_null(p);
+    assert_true(all_bytes(p, 3000, 0));
+    xencall_free_buffer(h, p);
+    p = xencall_alloc_buffer_pages(h, 2);
+    assert_non_null(p);
+    assert_true(all_bytes(p, 2 * PAGE, 0));
+    xencall_free_buffer_pages(h, p, 2);
+}
+
+static void restrict_common(void)
+{
+    xencall_handle *h = open_logged(0), *nr = open_logged(XENCALL_OPENFLAG_NON_REENTRANT);
+    void *cached = xencall_alloc_buffer(h, 100);
+
+    assert_non_null(cached);
+    xencall_free_buffer(h, cached);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 8), 8);
+    assert_int_equal(xentoolcore_restrict_all(1), 0);
+    check_restricted(h);
+    check_restricted(nr);
+    assert_int_equal(xencall_close(nr), 0);
+    assert_int_equal(xencall_close(h), 0);
+    assert_int_equal(sim_os_open_handles(), 0);
+
+    /* Handles opened afterwards are not restricted. */
+    h = open_logged(0);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 9), 9);
+    xencall_close(h);
+}
+
+static void restrict_with_kernel_support(void **state)
+{
+    (void)state;
+    sim_os_set_kernel_restrict(1);
+    restrict_common();
+}
+
+static void restrict_without_kernel_support(void **state)
+{
+    (void)state;
+    sim_os_set_kernel_restrict(0);
+    restrict_common();
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(open_null_logger),
+        T(open_uses_callers_logger),
+        T(open_bad_flags),
+        T(open_without_xen),
+        T(close_null),
+        T(hypercall_arguments),
+        T(hypercall_op_number),
+        T(hypercall_errors),
+        T(hypercall_overflow),
+        T(hypercall_wide_result),
+        T(hypercalls_never_log),
+        T(xen_version_queries),
+        T(alloc_buffer_sizes),
+        T(alloc_buffer_pages_counts),
+        T(zeroed_on_reuse),
+        T(alloc_too_large),
+        T(alloc_zero_pages),
+        T(free_null),
+        T(free_preserves_errno),
+        T(free_pages_wrong_count),
+        T(never_fault),
+        T(fd_query),
+        T(close_releases_everything),
+        T(cache_is_bounded),
+        T(fork_child_closes),
+        T(fork_child_exits),
+        T(threads_share_handle),
+        T(threads_own_handles),
+        T(restrict_with_kernel_support),
+        T(restrict_without_kernel_support),
+    };
+    int rc;
+
+    testlog_init(&tlog);
+    rc = cmocka_run_group_tests_name(sim_os_name, tests, NULL, NULL);
+    testlog_fini(&tlog);
+    return rc;
+}

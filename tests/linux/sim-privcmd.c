@@ -1,0 +1,952 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A simulated Linux privcmd driver and hypercall buffer device, linked
+ * into the test executables. The executable's own definitions of
+ * open, close, ioctl, syscall, mmap, ... take precedence over libc's
+ * for every object in the process, the shared libxencall included, so
+ * the real backend runs unchanged. Calls not aimed at a simulated
+ * device or at a buffer mapping go to the next definition (libc, or a
+ * sanitizer's interceptor) found with dlsym(RTLD_NEXT).
+ *
+ * Device descriptors are real descriptors on /dev/null, so fcntl(),
+ * dup and close-on-exec behave as the kernel's; the table below says
+ * what each one stands for.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* Fortified inline wrappers of open() would clash with ours. */
+#undef _FORTIFY_SOURCE
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sim-privcmd.h"
+#include "../sim/os.h"
+#include "../sim/xen.h"
+
+const char sim_os_name[] = "linux";
+
+/* ---- the real functions ------------------------------------------------ */
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef int (*close_fn)(int);
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef long (*syscall_fn)(long, ...);
+typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*munmap_fn)(void *, size_t);
+typedef int (*madvise_fn)(void *, size_t, int);
+typedef int (*mlock_fn)(const void *, size_t);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*dup2_fn)(int, int);
+
+static struct {
+    open_fn open, open64;
+    openat_fn openat, openat64;
+    close_fn close;
+    ioctl_fn ioctl;
+    syscall_fn syscall;
+    mmap_fn mmap, mmap64;
+    munmap_fn munmap;
+    madvise_fn madvise;
+    dup3_fn dup3;
+    dup2_fn dup2;
+} real;
+
+/*
+ * Resolved on first use as well as in the constructor: another
+ * library's constructor may call in before ours has run.
+ */
+static void *next_fn(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        if (!f)
+            abort();   /* no libc underneath: nothing sensible to do */
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+#define REAL(name) ((__typeof__(real.name))next_fn((void **)&real.name, #name))
+
+/* ---- state --------------------------------------------------------------- */
+
+static const char *const node_path[SIM_NR_NODES] = {
+    [SIM_NODE_PRIVCMD] = "/dev/xen/privcmd",
+    [SIM_NODE_PROC_PRIVCMD] = "/proc/xen/privcmd",
+    [SIM_NODE_HYPERCALL] = "/dev/xen/hypercall",
+    [SIM_NODE_NULL] = "/dev/null",
+};
+
+#define MAX_FDS 4096
+
+struct fd_entry {
+    signed char node;        /* enum sim_linux_node, or -1: not ours */
+    unsigned char restricted;
+};
+
+/* A buffer mapping: from the buffer device, or anonymous memory. */
+struct region {
+    uintptr_t start, end;
+    int flags;               /* as given to mmap() */
+    unsigned from_device:1, locked:1, dontfork:1, reachable:1;
+};
+
+enum fault_call {
+    F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MADVISE, F_MLOCK, F_DUP,
+    F_NR
+};
+static const char *const fault_name[F_NR] = {
+    "open", "close", "ioctl", "mmap", "munmap", "madvise", "mlock", "dup3",
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fd_entry fds[MAX_FDS];
+static int nr_fds;
+static struct region *regions;
+static size_t nr_regions, cap_regions;
+static size_t mapped_bytes, locked_bytes;
+static unsigned long hypercall_ioctls, restrict_ioctls;
+
+static struct {
+    int xen_present, proc_privcmd, buffer_device, kernel_restrict;
+    int open_error[SIM_NR_NODES];
+} cfg;
+
+static struct {
+    unsigned long countdown;   /* 0: disarmed */
+    int err;
+} faults[F_NR];
+
+static void defaults(void)
+{
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.xen_present = 1;
+    cfg.proc_privcmd = 1;
+    cfg.buffer_device = 1;
+    cfg.kernel_restrict = 1;
+    memset(faults, 0, sizeof(faults));
+    hypercall_ioctls = restrict_ioctls = 0;
+}
+
+/* With the lock held: 1 and errno set if this call is the armed one. */
+static int injected(enum fault_call c)
+{
+    if (!faults[c].countdown || --faults[c].countdown)
+        return 0;
+    errno = faults[c].err;
+    return 1;
+}
+
+static int node_of(int fd)
+{
+    return fd >= 0 && fd < MAX_FDS ? fds[fd].node : -1;
+}
+
+static int is_privcmd(int node)
+{
+    return node == SIM_NODE_PRIVCMD || node == SIM_NODE_PROC_PRIVCMD;
+}
+
+static void set_fd(int fd, int node, int restricted)
+{
+    if (fds[fd].node < 0 && node >= 0)
+        nr_fds++;
+    else if (fds[fd].node >= 0 && node < 0)
+        nr_fds--;
+    fds[fd].node = (signed char)node;
+    fds[fd].restricted = (unsigned char)restricted;
+}
+
+/* ---- buffer mappings ------------------------------------------------------ */
+
+static int overlaps(uintptr_t start, uintptr_t end)
+{
+    size_t i;
+
+    for (i = 0; i < nr_regions; i++)
+        if (regions[i].start < end && start < regions[i].end)
+            return 1;
+    return 0;
+}
+
+static struct region *new_region(void)
+{
+    if (nr_regions == cap_regions) {
+        size_t cap = cap_regions ? cap_regions * 2 : 64;
+        struct region *r = realloc(regions, cap * sizeof(*r));
+
+        if (!r)
+            abort();   /* a harness out of memory cannot go on */
+        regions = r;
+        cap_regions = cap;
+    }
+    return &regions[nr_regions++];
+}
+
+static void add_region(uintptr_t start, uintptr_t end, int flags, int device)
+{
+    struct region *r = new_region();
+
+    memset(r, 0, sizeof(*r));
+    r->start = start;
+    r->end = end;
+    r->flags = flags;
+    r->from_device = !!device;
+    r->locked = !!(flags & MAP_LOCKED);
+    mapped_bytes += end - start;
+    if (r->locked)
+        locked_bytes += end - start;
+}
+
+/* What the hypervisor may touch follows the kernel's rules: device
+ * pages always; anonymous pages only pinned and kept out of forks. */
+static void update_reachable(struct region *r)
+{
+    int want = r->from_device || (r->locked && r->dontfork);
+
+    if (want && !r->reachable)
+        sim_xen_mem_add((void *)r->start, r->end - r->start);
+    else if (!want && r->reachable)
+        sim_xen_mem_remove((void *)r->start, r->end - r->start);
+    r->reachable = (unsigned)want;
+}
+
+/* Split the region holding addr in its middle, so that operations on
+ * part of a mapping act on whole regions. */
+static void split_at(uintptr_t addr)
+{
+    size_t i;
+
+    for (i = 0; i < nr_regions; i++) {
+        if (regions[i].start < addr && addr < regions[i].end) {
+            struct region *upper = new_region();   /* may move regions */
+
+            *upper = regions[i];
+            upper->start = addr;
+            regions[i].end = addr;
+            return;
+        }
+    }
+}
+
+static void drop_region(size_t i)
+{
+    struct region *r = &regions[i];
+
+    if (r->reachable)
+        sim_xen_mem_remove((void *)r->start, r->end - r->start);
+    mapped_bytes -= r->end - r->start;
+    if (r->locked)
+        locked_bytes -= r->end - r->start;
+    regions[i] = regions[--nr_regions];
+}
+
+enum range_op { OP_UNMAP, OP_LOCK, OP_UNLOCK, OP_DONTFORK, OP_DOFORK };
+
+static void apply_range(uintptr_t start, uintptr_t end, enum range_op op)
+{
+    size_t i;
+
+    split_at(start);
+    split_at(end);
+    for (i = 0; i < nr_regions;) {
+        struct region *r = &regions[i];
+
+        if (r->start < start || r->end > end) {
+            i++;
+            continue;
+        }
+        switch (op) {
+        case OP_UNMAP:
+            drop_region(i);
+            continue;
+        case OP_LOCK:
+            if (!r->locked)
+                locked_bytes += r->end - r->start;
+            r->locked = 1;
+            break;
+        case OP_UNLOCK:
+            if (r->locked)
+                locked_bytes -= r->end - r->start;
+            r->locked = 0;
+            break;
+        case OP_DONTFORK:
+            r->dontfork = 1;
+            break;
+        case OP_DOFORK:
+            r->dontfork = 0;
+            break;
+        }
+        update_reachable(r);
+        i++;
+    }
+}
+
+static uintptr_t page_end(const void *p, size_t len)
+{
+    uintptr_t e = (uintptr_t)p + len;
+
+    return (e + 4095) & ~(uintptr_t)4095;
+}
+
+/* ---- fork: the child loses its don't-fork mappings, as on Linux ---------- */
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+static void after_fork_child(void)
+{
+    size_t i;
+
+    for (i = 0; i < nr_regions;) {
+        if (regions[i].dontfork)
+            drop_region(i);
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+__attribute__((constructor)) static void sim_linux_init(void)
+{
+    int i;
+
+    for (i = 0; i < MAX_FDS; i++)
+        fds[i].node = -1;
+    defaults();
+    REAL(open);
+    REAL(close);
+    REAL(ioctl);
+    REAL(syscall);
+    REAL(mmap);
+    REAL(munmap);
+    REAL(madvise);
+    REAL(dup3);
+    REAL(dup2);
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+/* ---- open / close / dup ------------------------------------------------- */
+
+static int find_node(const char *path)
+{
+    int n;
+
+    if (!path)
+        return -1;
+    for (n = 0; n < SIM_NR_NODES; n++)
+        if (!strcmp(path, node_path[n]))
+            return n;
+    return -1;
+}
+
+static int node_exists(int node)
+{
+    switch (node) {
+    case SIM_NODE_PRIVCMD:
+        return cfg.xen_present;
+    case SIM_NODE_PROC_PRIVCMD:
+        return cfg.xen_present && cfg.proc_privcmd;
+    case SIM_NODE_HYPERCALL:
+        return cfg.xen_present && cfg.buffer_device;
+    default:
+        return 1;
+    }
+}
+
+static int open_node(int node, int flags)
+{
+    int fd, err;
+
+    pthread_mutex_lock(&lock);
+    if (injected(F_OPEN)) {
+        fd = -1;
+    } else if (!node_exists(node)) {
+        errno = ENOENT;
+        fd = -1;
+    } else if (cfg.open_error[node]) {
+        errno = cfg.open_error[node];
+        fd = -1;
+    } else {
+        fd = REAL(open)("/dev/null", flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
+        if (fd >= MAX_FDS) {
+            REAL(close)(fd);
+            errno = EMFILE;
+            fd = -1;
+        } else if (fd >= 0) {
+            set_fd(fd, node, 0);
+        }
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return fd;
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+    return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+int open(const char *path, int flags, ...)
+{
+    int node = find_node(path);
+    va_list ap;
+    mode_t mode;
+
+    if (node >= 0)
+        return open_node(node, flags);
+    va_start(ap, flags);
+    mode = mode_arg(flags, ap);
+    va_end(ap);
+    return REAL(open)(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+    int node = find_node(path);
+    va_list ap;
+    mode_t mode;
+
+    if (node >= 0)
+        return open_node(node, flags);
+    va_start(ap, flags);
+    mode = mode_arg(flags, ap);
+    va_end(ap);
+    return REAL(open64)(path, flags, mode);
+}
+
+int __open_2(const char *path, int flags);
+int __open_2(const char *path, int flags)
+{
+    int node = find_node(path);
+
+    return node >= 0 ? open_node(node, flags) : REAL(open)(path, flags);
+}
+
+int __open64_2(const char *path, int flags);
+int __open64_2(const char *path, int flags)
+{
+    int node = find_node(path);
+
+    return node >= 0 ? open_node(node, flags) : REAL(open64)(path, flags);
+}
+
+/* Our nodes are absolute paths, so dirfd never matters for them. */
+int openat(int dirfd, const char *path, int flags, ...)
+{
+    int node = find_node(path);
+    va_list ap;
+    mode_t mode;
+
+    if (node >= 0)
+        return open_node(node, flags);
+    va_start(ap, flags);
+    mode = mode_arg(flags, ap);
+    va_end(ap);
+    return REAL(openat)(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+    int node = find_node(path);
+    va_list ap;
+    mode_t mode;
+
+    if (node >= 0)
+        return open_node(node, flags);
+    va_start(ap, flags);
+    mode = mode_arg(flags, ap);
+    va_end(ap);
+    return REAL(openat64)(dirfd, path, flags, mode);
+}
+
+/* Like Linux, a failing close() has still released the descriptor. */
+int close(int fd)
+{
+    int rc, err, fail;
+
+    pthread_mutex_lock(&lock);
+    if (node_of(fd) < 0) {
+        pthread_mutex_unlock(&lock);
+        return REAL(close)(fd);
+    }
+    fail = injected(F_CLOSE);
+    err = errno;
+    set_fd(fd, -1, 0);
+    rc = REAL(close)(fd);
+    if (fail) {
+        rc = -1;
+        errno = err;
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return rc;
+}
+
+static int do_dup(int oldfd, int newfd, int flags, int is_dup2)
+{
+    int rc, err, old_node, old_restricted;
+
+    pthread_mutex_lock(&lock);
+    old_node = node_of(oldfd);
+    if (old_node < 0 && node_of(newfd) < 0) {
+        pthread_mutex_unlock(&lock);
+        return is_dup2 ? REAL(dup2)(oldfd, newfd) : REAL(dup3)(oldfd, newfd, flags);
+    }
+    if (injected(F_DUP)) {
+        rc = -1;
+    } else {
+        old_restricted = old_node >= 0 && fds[oldfd].restricted;
+        rc = is_dup2 ? REAL(dup2)(oldfd, newfd) : REAL(dup3)(oldfd, newfd, flags);
+        /* newfd now shares oldfd's open file, whatever it was before. */
+        if (rc >= 0 && rc < MAX_FDS && oldfd != newfd)
+            set_fd(rc, old_node, old_restricted);
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return rc;
+}
+
+int dup3(int oldfd, int newfd, int flags)
+{
+    return do_dup(oldfd, newfd, flags, 0);
+}
+
+int dup2(int oldfd, int newfd)
+{
+    return do_dup(oldfd, newfd, 0, 1);
+}
+
+/* ---- ioctl ----------------------------------------------------------------- */
+
+/* The guest's view of struct privcmd_hypercall (no result field). */
+struct sim_privcmd_hypercall {
+    uint64_t op;
+    uint64_t arg[5];
+};
+
+/*
+ * The driver's ioctl: *handled is 0 when fd is not ours. Returns what
+ * the kernel's sys_ioctl returns, a full long; errors as -1 + errno.
+ */
+static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
+{
+    struct sim_privcmd_hypercall hc;
+    int node, restricted;
+    long r;
+
+    pthread_mutex_lock(&lock);
+    node = node_of(fd);
+    *handled = node >= 0;
+    if (node < 0) {
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    if (injected(F_IOCTL))
+        goto fail_locked;
+    if (!is_privcmd(node)) {
+        errno = ENOTTY;
+        goto fail_locked;
+    }
+    if (req == SIM_IOCTL_PRIVCMD_RESTRICT) {
+        restrict_ioctls++;
+        if (!cfg.kernel_restrict) {
+            errno = ENOTTY;
+            goto fail_locked;
+        }
+        if (!argp) {
+            errno = EFAULT;
+            goto fail_locked;
+        }
+        fds[fd].restricted = 1;
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    if (req != SIM_IOCTL_PRIVCMD_HYPERCALL) {
+        errno = ENOTTY;
+        goto fail_locked;
+    }
+    hypercall_ioctls++;
+    restricted = fds[fd].restricted;
+    pthread_mutex_unlock(&lock);
+
+    if (restricted) {
+        errno = EPERM;
+        return -1;
+    }
+    if (!argp) {
+        errno = EFAULT;
+        return -1;
+    }
+    memcpy(&hc, argp, sizeof(hc));
+    /* The hypervisor runs without our lock, so threads overlap. */
+    r = sim_xen_hypercall(hc.op, hc.arg);
+    if (r >= -4095 && r <= -1) {
+        errno = (int)-r;   /* Xen's numbers are Linux's */
+        return -1;
+    }
+    return r;
+
+fail_locked:
+    r = errno;
+    pthread_mutex_unlock(&lock);
+    errno = (int)r;
+    return -1;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+    va_list ap;
+    void *argp;
+    long r;
+    int handled;
+
+    va_start(ap, req);
+    argp = va_arg(ap, void *);
+    va_end(ap);
+    r = device_ioctl(fd, req, argp, &handled);
+    if (!handled)
+        return REAL(ioctl)(fd, req, argp);
+    /* glibc's ioctl() returns int: a wide result is cut, as here. */
+    return (int)r;
+}
+
+long syscall(long nr, ...)
+{
+    va_list ap;
+    long a[6];
+    int i, handled;
+    long r;
+
+    va_start(ap, nr);
+    for (i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+    if (nr == SYS_ioctl) {
+        r = device_ioctl((int)a[0], (unsigned long)a[1], (void *)a[2], &handled);
+        if (handled)
+            return r;
+    }
+    return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* ---- memory ----------------------------------------------------------------- */
+
+static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                     off_t off, int is64)
+{
+    void *p;
+    int node, err;
+
+    pthread_mutex_lock(&lock);
+    node = node_of(fd);
+    if (node < 0 && !(flags & MAP_ANONYMOUS)) {
+        pthread_mutex_unlock(&lock);
+        return is64 ? REAL(mmap64)(addr, len, prot, flags, fd, off)
+                    : REAL(mmap)(addr, len, prot, flags, fd, off);
+    }
+    if (injected(F_MMAP)) {
+        p = MAP_FAILED;
+    } else if (node == SIM_NODE_HYPERCALL) {
+        /* The driver refuses private mappings; its pages come zeroed. */
+        if (!(flags & MAP_SHARED) || !len) {
+            errno = EINVAL;
+            p = MAP_FAILED;
+        } else {
+            p = REAL(mmap)(addr, len, prot,
+                           MAP_SHARED | MAP_ANONYMOUS | (flags & MAP_FIXED), -1, 0);
+            if (p != MAP_FAILED) {
+                add_region((uintptr_t)p, page_end(p, len), flags, 1);
+                update_reachable(&regions[nr_regions - 1]);
+            }
+        }
+    } else if (node >= 0) {
+        errno = ENODEV;   /* privcmd's own mmap is not simulated */
+        p = MAP_FAILED;
+    } else {
+        p = REAL(mmap)(addr, len, prot, flags, fd, off);
+        if (p != MAP_FAILED) {
+            add_region((uintptr_t)p, page_end(p, len), flags, 0);
+            update_reachable(&regions[nr_regions - 1]);
+        }
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return p;
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return do_mmap(addr, len, prot, flags, fd, off, 0);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return do_mmap(addr, len, prot, flags, fd, off, 1);
+}
+
+int munmap(void *p, size_t len)
+{
+    uintptr_t start = (uintptr_t)p, end = page_end(p, len);
+    int rc, err;
+
+    pthread_mutex_lock(&lock);
+    if (!overlaps(start, end)) {
+        pthread_mutex_unlock(&lock);
+        return REAL(munmap)(p, len);
+    }
+    if (injected(F_MUNMAP)) {
+        rc = -1;
+    } else {
+        rc = REAL(munmap)(p, len);
+        if (rc == 0)
+            apply_range(start, end, OP_UNMAP);
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return rc;
+}
+
+int madvise(void *p, size_t len, int advice)
+{
+    uintptr_t start = (uintptr_t)p, end = page_end(p, len);
+    int rc, err;
+
+    pthread_mutex_lock(&lock);
+    if (!overlaps(start, end)) {
+        pthread_mutex_unlock(&lock);
+        return REAL(madvise)(p, len, advice);
+    }
+    if (injected(F_MADVISE)) {
+        rc = -1;
+    } else {
+        /* Really done: fork() must drop these pages in the child. */
+        rc = REAL(madvise)(p, len, advice);
+        if (rc == 0 && advice == MADV_DONTFORK)
+            apply_range(start, end, OP_DONTFORK);
+        else if (rc == 0 && advice == MADV_DOFORK)
+            apply_range(start, end, OP_DOFORK);
+    }
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return rc;
+}
+
+/*
+ * Locking is only recorded, never done: the test machine's
+ * RLIMIT_MEMLOCK is no part of what is being tested.
+ */
+static int lock_op(const void *p, size_t len, enum range_op op)
+{
+    uintptr_t start = (uintptr_t)p, end = page_end(p, len);
+    int rc = 0, err;
+
+    pthread_mutex_lock(&lock);
+    if (!overlaps(start, end)) {
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    if (injected(F_MLOCK))
+        rc = -1;
+    else
+        apply_range(start & ~(uintptr_t)4095, end, op);
+    err = errno;
+    pthread_mutex_unlock(&lock);
+    errno = err;
+    return rc;
+}
+
+int mlock(const void *p, size_t len)
+{
+    return lock_op(p, len, OP_LOCK);
+}
+
+int munlock(const void *p, size_t len)
+{
+    return lock_op(p, len, OP_UNLOCK);
+}
+
+/* ---- tests/sim/os.h ---------------------------------------------------------- */
+
+void sim_os_reset(void)
+{
+    pthread_mutex_lock(&lock);
+    defaults();
+    pthread_mutex_unlock(&lock);
+    sim_xen_reset();
+}
+
+int sim_os_set_buffer_device(int present)
+{
+    pthread_mutex_lock(&lock);
+    cfg.buffer_device = !!present;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+void sim_os_set_xen_present(int present)
+{
+    pthread_mutex_lock(&lock);
+    cfg.xen_present = !!present;
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_os_open_handles(void)
+{
+    int n;
+
+    pthread_mutex_lock(&lock);
+    n = nr_fds;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+size_t sim_os_mapped_bytes(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&lock);
+    n = mapped_bytes;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int sim_os_set_kernel_restrict(int supported)
+{
+    pthread_mutex_lock(&lock);
+    cfg.kernel_restrict = !!supported;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+int sim_os_fail_nth(const char *name, unsigned long n, int err)
+{
+    int c;
+
+    if (name && !strcmp(name, "dup2"))
+        name = "dup3";   /* one counter for both */
+    for (c = 0; c < F_NR; c++) {
+        if (name && !strcmp(name, fault_name[c])) {
+            pthread_mutex_lock(&lock);
+            faults[c].countdown = n;
+            faults[c].err = err;
+            pthread_mutex_unlock(&lock);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- sim-privcmd.h ----------------------------------------------------------- */
+
+void sim_linux_set_open_error(enum sim_linux_node node, int err)
+{
+    if ((int)node < 0 || node >= SIM_NR_NODES)
+        return;
+    pthread_mutex_lock(&lock);
+    cfg.open_error[node] = err;
+    pthread_mutex_unlock(&lock);
+}
+
+void sim_linux_set_proc_privcmd(int present)
+{
+    pthread_mutex_lock(&lock);
+    cfg.proc_privcmd = !!present;
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_linux_fd_node(int fd)
+{
+    int n;
+
+    pthread_mutex_lock(&lock);
+    n = node_of(fd);
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int sim_linux_fd_restricted(int fd)
+{
+    int r;
+
+    pthread_mutex_lock(&lock);
+    r = node_of(fd) >= 0 && fds[fd].restricted;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+unsigned long sim_linux_hypercall_ioctls(void)
+{
+    unsigned long n;
+
+    pthread_mutex_lock(&lock);
+    n = hypercall_ioctls;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+unsigned long sim_linux_restrict_ioctls(void)
+{
+    unsigned long n;
+
+    pthread_mutex_lock(&lock);
+    n = restrict_ioctls;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+size_t sim_linux_locked_bytes(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&lock);
+    n = locked_bytes;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int sim_linux_mapping_flags(const void *p, int *from_device)
+{
+    uintptr_t a = (uintptr_t)p;
+    int flags = -1;
+    size_t i;
+
+    pthread_mutex_lock(&lock);
+    for (i = 0; i < nr_regions; i++) {
+        if (regions[i].start <= a && a < regions[i].end) {
+            flags = regions[i].flags;
+            if (from_device)
+                *from_device = regions[i].from_device;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return flags;
+}

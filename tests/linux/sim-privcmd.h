@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The simulated Linux kernel side of libxencall: the privcmd driver
+ * (/dev/xen/privcmd, /proc/xen/privcmd), the hypercall buffer device
+ * (/dev/xen/hypercall) and the memory calls behind locked buffers.
+ * sim-privcmd.c interposes open/close/ioctl/syscall/mmap/... in the
+ * test executable, so the real backend (src/linux/linux.c) runs
+ * unchanged against it. Everything in tests/sim/os.h is implemented
+ * too; these are the Linux-only knobs and observations.
+ */
+#ifndef SIM_PRIVCMD_H
+#define SIM_PRIVCMD_H
+
+#include <stddef.h>
+
+/* The device nodes the simulation answers for. */
+enum sim_linux_node {
+    SIM_NODE_PRIVCMD,        /* /dev/xen/privcmd */
+    SIM_NODE_PROC_PRIVCMD,   /* /proc/xen/privcmd (xenfs) */
+    SIM_NODE_HYPERCALL,      /* /dev/xen/hypercall, the buffer device */
+    SIM_NODE_NULL,           /* /dev/null */
+    SIM_NR_NODES
+};
+
+#define SIM_IOCTL_PRIVCMD_HYPERCALL 0x305000UL
+#define SIM_IOCTL_PRIVCMD_RESTRICT  0x25006UL
+
+/* Make every open of node fail with err (0: open normally again). */
+void sim_linux_set_open_error(enum sim_linux_node node, int err);
+
+/* Whether xenfs is mounted on /proc/xen (default: yes). */
+void sim_linux_set_proc_privcmd(int present);
+
+/* Which node fd was opened on (after dup2/dup3: the source's), or -1
+ * when fd is not a simulated device. */
+int sim_linux_fd_node(int fd);
+
+/* Whether IOCTL_PRIVCMD_RESTRICT succeeded on fd. */
+int sim_linux_fd_restricted(int fd);
+
+/* IOCTL_PRIVCMD_HYPERCALL / _RESTRICT requests seen on privcmd fds
+ * since sim_os_reset(), whatever their outcome. */
+unsigned long sim_linux_hypercall_ioctls(void);
+unsigned long sim_linux_restrict_ioctls(void);
+
+/* Bytes currently mlock()ed within hypercall-buffer mappings. */
+size_t sim_linux_locked_bytes(void);
+
+/*
+ * The mmap() flags of the buffer mapping containing p, and whether it
+ * came from the buffer device; -1 if p is in no such mapping.
+ */
+int sim_linux_mapping_flags(const void *p, int *from_device);
+
+#endif
