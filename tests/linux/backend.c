@@ -1,18 +1,426 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What only the Linux backend promises: which device nodes it opens
+ * and when it falls back, how it maps buffers, one ioctl per call,
+ * close-on-exec descriptors, and how it restricts a handle. Runs the
+ * real backend over the simulated privcmd driver (sim-privcmd.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-static void placeholder(void **state)
+#include <cmocka.h>
+#include <xen/errno.h>
+#include <xentoolcore.h>
+
+#include "xencall.h"
+#include "sim-privcmd.h"
+#include "../contract/testlog.h"
+#include "../sim/os.h"
+#include "../sim/xen.h"
+
+#define PAGE 4096UL
+
+static struct testlog tlog;
+
+static int setup(void **state)
 {
     (void)state;
-    assert_int_equal(1 + 1, 2);
+    sim_os_reset();
+    testlog_clear(&tlog);
+    return 0;
 }
+
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_os_open_handles(), 0);
+    assert_int_equal(sim_os_mapped_bytes(), 0);
+    assert_int_equal(sim_linux_locked_bytes(), 0);
+    sim_os_reset();
+    return 0;
+}
+
+static xencall_handle *open_logged(void)
+{
+    xencall_handle *h = xencall_open(&tlog.vtable, 0);
+
+    assert_non_null(h);
+    return h;
+}
+
+/* The descriptors the simulated kernel has handed out, at most n. */
+static int device_fds(int *out, int n)
+{
+    int fd, found = 0;
+
+    for (fd = 0; fd < 4096 && found < n; fd++)
+        if (sim_linux_fd_node(fd) >= 0)
+            out[found++] = fd;
+    return found;
+}
+
+static void privcmd_fallback_when_missing(void **state)
+{
+    static const int errs[] = { ENOENT, ENXIO, ENODEV };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        xencall_handle *h;
+
+        sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
+        h = open_logged();
+        assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PROC_PRIVCMD);
+        assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
+        xencall_close(h);
+    }
+    /* Neither node: the first node's error is not what matters, the
+     * open fails as Xen-less systems do. */
+    sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
+    sim_linux_set_proc_privcmd(0);
+    errno = 0;
+    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(tlog.last_level, XTL_ERROR);
+}
+
+static void privcmd_no_fallback_when_denied(void **state)
+{
+    static const int errs[] = { EACCES, EPERM, EIO };
+    size_t i;
+
+    (void)state;
+    /* Were the old node tried, its error (EBUSY) would show. */
+    sim_linux_set_open_error(SIM_NODE_PROC_PRIVCMD, EBUSY);
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        testlog_clear(&tlog);
+        sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
+        errno = 0;
+        assert_null(xencall_open(&tlog.vtable, 0));
+        assert_int_equal(errno, errs[i]);
+        assert_true(tlog.errors >= 1);
+        assert_int_equal(tlog.last_errno, errs[i]);
+    }
+}
+
+static void privcmd_preferred(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PRIVCMD);
+    assert_int_equal(fcntl(xencall_fd(h), F_GETFL) & O_ACCMODE, O_RDWR);
+    assert_int_equal(tlog.lines, 0);
+    xencall_close(h);
+}
+
+static void buffer_device_failing(void **state)
+{
+    static const int errs[] = { ENOENT, EACCES, EIO };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        xencall_handle *h;
+        void *small, *pages;
+        int device = -1, flags;
+
+        testlog_clear(&tlog);
+        sim_linux_set_open_error(SIM_NODE_HYPERCALL, errs[i]);
+        h = open_logged();
+        /* Worth a debug line naming the reason, not an error. */
+        assert_int_equal(tlog.errors, 0);
+        assert_int_equal(tlog.debugs, 1);
+        assert_int_equal(tlog.last_level, XTL_DEBUG);
+        assert_int_equal(tlog.last_errno, errs[i]);
+        assert_non_null(strstr(tlog.last, "/dev/xen/hypercall"));
+        assert_non_null(strstr(tlog.last, strerror(errs[i])));
+        assert_int_equal(xencall_buffers_never_fault(h), 0);
+
+        small = xencall_alloc_buffer(h, 100);
+        pages = xencall_alloc_buffer_pages(h, 3);
+        assert_non_null(small);
+        assert_non_null(pages);
+        flags = sim_linux_mapping_flags(pages, &device);
+        assert_int_equal(device, 0);
+        assert_true(flags & MAP_PRIVATE);
+        assert_true(flags & MAP_ANONYMOUS);
+        assert_true(sim_linux_locked_bytes() >= 4 * PAGE);
+        /* Reachable means locked and don't-fork in the simulation. */
+        assert_int_equal(xencall3(h, SIM_OP_FILL, (uintptr_t)small, 100, 1), 0);
+        assert_int_equal(xencall3(h, SIM_OP_FILL, (uintptr_t)pages, 3 * PAGE, 1), 0);
+        xencall_free_buffer(h, small);
+        xencall_free_buffer_pages(h, pages, 3);
+        xencall_close(h);
+        assert_int_equal(sim_linux_locked_bytes(), 0);
+        sim_linux_set_open_error(SIM_NODE_HYPERCALL, 0);
+    }
+}
+
+static void buffer_device_mappings_shared(void **state)
+{
+    xencall_handle *h = open_logged();
+    void *small = xencall_alloc_buffer(h, 10);
+    void *pages = xencall_alloc_buffer_pages(h, 5);
+    int device = -1;
+
+    (void)state;
+    assert_non_null(small);
+    assert_non_null(pages);
+    assert_int_equal(xencall_buffers_never_fault(h), 1);
+    assert_true(sim_linux_mapping_flags(small, &device) & MAP_SHARED);
+    assert_int_equal(device, 1);
+    device = -1;
+    assert_true(sim_linux_mapping_flags(pages, &device) & MAP_SHARED);
+    assert_int_equal(device, 1);
+    assert_int_equal(sim_linux_locked_bytes(), 0);   /* nothing to lock */
+    xencall_free_buffer(h, small);
+    xencall_free_buffer_pages(h, pages, 5);
+    xencall_close(h);
+}
+
+static void one_ioctl_per_call(void **state)
+{
+    xencall_handle *h = open_logged();
+    unsigned long n = sim_linux_hypercall_ioctls(), calls = sim_xen_calls();
+
+    (void)state;
+    xencall0(h, SIM_OP_RESULT);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 1);
+    xencall1(h, SIM_OP_RESULT, 1);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 2);
+    xencall2(h, SIM_OP_RESULT, 1, 2);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 3);
+    xencall3(h, SIM_OP_RESULT, 1, 2, 3);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 4);
+    xencall4(h, SIM_OP_RESULT, 1, 2, 3, 4);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 5);
+    xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 6);
+    xencall2L(h, SIM_OP_RESULT, 1, 2);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 7);
+    /* Failures are not retried, nor are wide results. */
+    xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EAGAIN);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 8);
+    xencall1(h, SIM_OP_RESULT, (uint64_t)1 << 40);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n + 9);
+    assert_int_equal(sim_xen_calls(), calls + 9);
+    xencall_close(h);
+}
+
+static void check_all_cloexec(int expect)
+{
+    int fds[16], n, i;
+
+    n = device_fds(fds, 16);
+    assert_int_equal(n, expect);
+    for (i = 0; i < n; i++)
+        assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
+}
+
+static void descriptors_close_on_exec(void **state)
+{
+    xencall_handle *h = open_logged(), *h2;
+
+    (void)state;
+    check_all_cloexec(2);   /* privcmd and the buffer device */
+    xencall_close(h);
+
+    sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
+    sim_linux_set_open_error(SIM_NODE_HYPERCALL, ENOENT);
+    h = open_logged();
+    check_all_cloexec(1);
+    xencall_close(h);
+
+    /* After restriction by descriptor replacement too. */
+    sim_os_reset();
+    sim_os_set_kernel_restrict(0);
+    h = open_logged();
+    h2 = open_logged();
+    assert_int_equal(xentoolcore_restrict_all(3), 0);
+    check_all_cloexec(4);
+    xencall_close(h2);
+    xencall_close(h);
+}
+
+static void each_handle_own_fd(void **state)
+{
+    xencall_handle *a = open_logged(), *b = open_logged();
+
+    (void)state;
+    assert_int_not_equal(xencall_fd(a), xencall_fd(b));
+    assert_int_equal(sim_linux_fd_node(xencall_fd(a)), SIM_NODE_PRIVCMD);
+    assert_int_equal(sim_linux_fd_node(xencall_fd(b)), SIM_NODE_PRIVCMD);
+    assert_int_equal(sim_os_open_handles(), 4);
+    xencall_close(a);
+    assert_int_equal(sim_os_open_handles(), 2);
+    assert_int_equal(xencall1(b, SIM_OP_RESULT, 4), 4);
+    xencall_close(b);
+}
+
+/* A privcmd hypercall as libxenctrl would issue it on xencall_fd(). */
+static long raw_hypercall(int fd)
+{
+    uint64_t hc[6] = { SIM_OP_RESULT, 21, 0, 0, 0, 0 };
+
+    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
+}
+
+static void restrict_uses_kernel_ioctl(void **state)
+{
+    xencall_handle *h = open_logged();
+    unsigned long r = sim_linux_restrict_ioctls();
+    int fd = xencall_fd(h);
+
+    (void)state;
+    assert_int_equal(raw_hypercall(fd), 21);
+    assert_int_equal(xentoolcore_restrict_all(7), 0);
+    assert_int_equal(sim_linux_restrict_ioctls(), r + 1);
+    assert_true(sim_linux_fd_restricted(fd));
+    assert_int_equal(xencall_fd(h), fd);
+    /* The kernel itself now refuses the caller's own ioctls. */
+    errno = 0;
+    assert_int_equal(raw_hypercall(fd), -1);
+    assert_int_equal(errno, EPERM);
+    errno = 0;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
+    assert_int_equal(errno, EPERM);
+    xencall_close(h);
+}
+
+static void restrict_fallback_disables_fd(void **state)
+{
+    xencall_handle *h;
+    unsigned long n;
+    int fd;
+
+    (void)state;
+    sim_os_set_kernel_restrict(0);
+    h = open_logged();
+    fd = xencall_fd(h);
+    assert_int_equal(xentoolcore_restrict_all(7), 0);
+    /* Still a descriptor, but no longer privcmd: ioctls on it fail
+     * without reaching Xen. */
+    assert_int_equal(xencall_fd(h), fd);
+    assert_true(fcntl(fd, F_GETFD) >= 0);
+    assert_int_equal(sim_linux_fd_node(fd), SIM_NODE_NULL);
+    n = sim_linux_hypercall_ioctls();
+    errno = 0;
+    assert_int_equal(raw_hypercall(fd), -1);
+    assert_int_equal(errno, ENOTTY);
+    assert_int_equal(sim_linux_hypercall_ioctls(), n);
+    errno = 0;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
+    assert_int_equal(errno, EPERM);
+    xencall_close(h);
+}
+
+static void wide_result_not_truncated(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    /* glibc's ioctl() would give the low 32 bits: 5. */
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, ((uint64_t)1 << 33) + 5, 0),
+                     ((long)1 << 33) + 5);
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, (uint64_t)1 << 32, 0),
+                     (long)1 << 32);
+    xencall_close(h);
+}
+
+static void mapping_failures(void **state)
+{
+    static const struct {
+        const char *call;
+        int device, err;
+    } cases[] = {
+        { "mmap", 1, ENOMEM }, { "madvise", 1, EINVAL },
+        { "mmap", 0, ENOMEM }, { "madvise", 0, EINVAL }, { "mlock", 0, EAGAIN },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        xencall_handle *h;
+        void *p;
+
+        sim_os_reset();
+        sim_os_set_buffer_device(cases[i].device);
+        h = open_logged();
+        testlog_clear(&tlog);
+        assert_int_equal(sim_os_fail_nth(cases[i].call, 1, cases[i].err), 0);
+        errno = 0;
+        assert_null(xencall_alloc_buffer(h, 100));
+        assert_int_equal(errno, cases[i].err);
+        assert_true(tlog.errors >= 1);
+        assert_int_equal(sim_os_mapped_bytes(), 0);
+        assert_int_equal(sim_linux_locked_bytes(), 0);
+        /* Only that one call failed. */
+        p = xencall_alloc_buffer_pages(h, 2);
+        assert_non_null(p);
+        xencall_free_buffer_pages(h, p, 2);
+        xencall_close(h);
+    }
+}
+
+static void open_failures(void **state)
+{
+    xencall_handle *h;
+
+    (void)state;
+    /* The first open (privcmd) fails: nothing is left open. */
+    assert_int_equal(sim_os_fail_nth("open", 1, EMFILE), 0);
+    errno = 0;
+    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_int_equal(errno, EMFILE);
+    assert_int_equal(sim_os_open_handles(), 0);
+    /* The second (buffer device) fails: locked memory is used. */
+    assert_int_equal(sim_os_fail_nth("open", 2, EMFILE), 0);
+    h = open_logged();
+    assert_int_equal(xencall_buffers_never_fault(h), 0);
+    xencall_close(h);
+    /* A failing ioctl is the call's error. */
+    h = open_logged();
+    assert_int_equal(sim_os_fail_nth("ioctl", 1, EIO), 0);
+    errno = 0;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
+    assert_int_equal(errno, EIO);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), 1);
+    xencall_close(h);
+    assert_int_equal(sim_os_fail_nth("minherit", 1, EIO), -1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = { cmocka_unit_test(placeholder) };
+    const struct CMUnitTest tests[] = {
+        T(privcmd_preferred),
+        T(privcmd_fallback_when_missing),
+        T(privcmd_no_fallback_when_denied),
+        T(buffer_device_failing),
+        T(buffer_device_mappings_shared),
+        T(one_ioctl_per_call),
+        T(descriptors_close_on_exec),
+        T(each_handle_own_fd),
+        T(restrict_uses_kernel_ioctl),
+        T(restrict_fallback_disables_fd),
+        T(wide_result_not_truncated),
+        T(mapping_failures),
+        T(open_failures),
+    };
+    int rc;
 
-    return cmocka_run_group_tests_name("linux-backend", tests, NULL, NULL);
+    testlog_init(&tlog);
+    rc = cmocka_run_group_tests_name("linux-backend", tests, NULL, NULL);
+    testlog_fini(&tlog);
+    return rc;
 }
