@@ -149,7 +149,22 @@ static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
 /* ---- the cache ----------------------------------------------------- */
 
-static __thread unsigned thread_slot_ticket;
+static void lock_slot(struct xencall_handle *h, struct cache_slot *slot)
+{
+    if (!h->lock_free)
+        pthread_spin_lock(&slot->lock);
+}
+
+static void unlock_slot(struct xencall_handle *h, struct cache_slot *slot)
+{
+    if (!h->lock_free)
+        pthread_spin_unlock(&slot->lock);
+}
+
+/* initial-exec: a plain load instead of a __tls_get_addr call on
+ * every allocation; four bytes fit glibc's reserve for dlopen(). */
+static __thread unsigned thread_slot_ticket
+    __attribute__((tls_model("initial-exec")));
 static unsigned next_slot_ticket;
 
 static struct cache_slot *my_slot(struct xencall_handle *h)
@@ -178,13 +193,13 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock(h, &slot->lock);
+        lock_slot(h, slot);
         b = slot->free_blocks[nr_pages];
         if (b) {
             slot->free_blocks[nr_pages] = b->next;
             slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
         }
-        unlock(h, &slot->lock);
+        unlock_slot(h, slot);
     }
     if (b) {
         *zeroed = 0;
@@ -204,14 +219,14 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock(h, &slot->lock);
+        lock_slot(h, slot);
         if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
             b->next = slot->free_blocks[nr_pages];
             slot->free_blocks[nr_pages] = b;
             slot->bytes_held += bytes;
             kept = 1;
         }
-        unlock(h, &slot->lock);
+        unlock_slot(h, slot);
     }
     if (!kept)
         unmap_block(h, p, nr_pages);
@@ -230,11 +245,11 @@ int buffers_init(struct xencall_handle *h)
         return -1;
     err = pthread_mutex_init(&r->lock, NULL);
     for (i = 0; !err && i < CACHE_SLOTS; i++) {
-        err = pthread_mutex_init(&h->slots[i].lock, NULL);
+        err = pthread_spin_init(&h->slots[i].lock, PTHREAD_PROCESS_PRIVATE);
         if (err)
             pthread_mutex_destroy(&r->lock);
         while (err && i-- > 0)
-            pthread_mutex_destroy(&h->slots[i].lock);
+            pthread_spin_destroy(&h->slots[i].lock);
     }
     if (err) {
         free(r->buckets);
@@ -270,7 +285,7 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
         return;
     pthread_mutex_destroy(&r->lock);
     for (i = 0; i < CACHE_SLOTS; i++)
-        pthread_mutex_destroy(&h->slots[i].lock);
+        pthread_spin_destroy(&h->slots[i].lock);
 }
 
 /* ---- the public calls ------------------------------------------------ */

@@ -36,7 +36,9 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
  * Buffer cache. Freed blocks wait in one of CACHE_SLOTS slots, each
  * with its own lock; a thread always uses the same slot, so threads
  * sharing a handle rarely meet on a lock or a cache line. A block is
- * a whole number of pages straight from the backend.
+ * a whole number of pages straight from the backend. The slot lock is
+ * a spinlock: it guards a few loads and stores, is almost never
+ * contended, and a mutex would cost more than the whole cached path.
  */
 #define CACHE_SLOTS 4
 /* Blocks larger than this go straight back to the OS when freed. */
@@ -52,7 +54,7 @@ struct cached_block {
 };
 
 struct cache_slot {
-    pthread_mutex_t lock;
+    pthread_spinlock_t lock;
     size_t bytes_held;
     struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
 } __attribute__((aligned(64)));

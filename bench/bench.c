@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Benchmark of one libxencall, named by path, on the simulated privcmd
+ * and buffer device (tests/linux). The library is dlopen()ed rather
+ * than linked so the same program measures ours and Debian's; the two
+ * never share a process, since their symbols have the same names.
+ *
+ *   xencall-bench LIB time             every case: median min max ns/op
+ *   xencall-bench LIB count CASE N     N ops of CASE inside measured_loop(),
+ *                                      for valgrind --toggle-collect
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tests/sim/os.h"
+
+#define PAGE 4096
+#define RUNS 7
+#define TARGET_NS_PER_RUN 20000000.0   /* calibrate each run to ~20 ms */
+#define SIM_IOCTL_HYPERCALL 0x305000UL
+#define HYPERVISOR_xen_version 17
+
+struct xencall_handle;
+static struct {
+    struct xencall_handle *(*open)(void *logger, unsigned flags);
+    int (*close)(struct xencall_handle *h);
+    int (*call1)(struct xencall_handle *h, unsigned op, uint64_t a1);
+    int (*call5)(struct xencall_handle *h, unsigned op, uint64_t a1,
+                 uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+    void *(*alloc)(struct xencall_handle *h, size_t size);
+    void (*free)(struct xencall_handle *h, void *p);
+    void *(*alloc_pages)(struct xencall_handle *h, size_t n);
+    void (*free_pages)(struct xencall_handle *h, void *p, size_t n);
+} api;
+
+enum kind { RAW_IOCTL, CALL1, CALL5, ALLOC, PAGES, MEMSET };
+enum sharing { ONE_THREAD, TWO_SHARED, TWO_OWN };
+
+struct bench_case {
+    const char *name;
+    enum kind kind;
+    size_t size;          /* bytes; pages for PAGES */
+    int buffer_device;
+    enum sharing sharing;
+};
+
+static const struct bench_case cases[] = {
+    { "raw_ioctl",          RAW_IOCTL, 0, 1, ONE_THREAD },
+    { "xencall1",           CALL1, 0, 1, ONE_THREAD },
+    { "xencall5",           CALL5, 0, 1, ONE_THREAD },
+    { "alloc_64B/dev",      ALLOC, 64, 1, ONE_THREAD },
+    { "alloc_4032B/dev",    ALLOC, 4032, 1, ONE_THREAD },
+    { "alloc_3p/dev",       ALLOC, 3 * PAGE, 1, ONE_THREAD },
+    { "alloc_8p/dev",       ALLOC, 8 * PAGE, 1, ONE_THREAD },
+    { "alloc_64p/dev",      ALLOC, 64 * PAGE, 1, ONE_THREAD },
+    { "pages_1/dev",        PAGES, 1, 1, ONE_THREAD },
+    { "alloc_64B/locked",   ALLOC, 64, 0, ONE_THREAD },
+    { "alloc_4032B/locked", ALLOC, 4032, 0, ONE_THREAD },
+    { "alloc_3p/locked",    ALLOC, 3 * PAGE, 0, ONE_THREAD },
+    { "alloc_8p/locked",    ALLOC, 8 * PAGE, 0, ONE_THREAD },
+    { "alloc_64p/locked",   ALLOC, 64 * PAGE, 0, ONE_THREAD },
+    { "pages_1/locked",     PAGES, 1, 0, ONE_THREAD },
+    { "alloc_64B/2thr_shared", ALLOC, 64, 1, TWO_SHARED },
+    { "alloc_64B/2thr_own_nr", ALLOC, 64, 1, TWO_OWN },
+    { "memset_64B",         MEMSET, 64, 1, ONE_THREAD },
+    { "memset_4032B",       MEMSET, 4032, 1, ONE_THREAD },
+    { "memset_3p",          MEMSET, 3 * PAGE, 1, ONE_THREAD },
+    { "memset_8p",          MEMSET, 8 * PAGE, 1, ONE_THREAD },
+    { "memset_64p",         MEMSET, 64 * PAGE, 1, ONE_THREAD },
+};
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+static void *load(const char *lib, void *dl, const char *name)
+{
+    void *f = dlsym(dl, name);
+
+    if (!f) {
+        fprintf(stderr, "%s: no %s\n", lib, name);
+        exit(2);
+    }
+    return f;
+}
+
+static void load_api(const char *lib)
+{
+    void *dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+
+    if (!dl) {
+        fprintf(stderr, "cannot load %s: %s\n", lib, dlerror());
+        exit(2);
+    }
+    *(void **)&api.open = load(lib, dl, "xencall_open");
+    *(void **)&api.close = load(lib, dl, "xencall_close");
+    *(void **)&api.call1 = load(lib, dl, "xencall1");
+    *(void **)&api.call5 = load(lib, dl, "xencall5");
+    *(void **)&api.alloc = load(lib, dl, "xencall_alloc_buffer");
+    *(void **)&api.free = load(lib, dl, "xencall_free_buffer");
+    *(void **)&api.alloc_pages = load(lib, dl, "xencall_alloc_buffer_pages");
+    *(void **)&api.free_pages = load(lib, dl, "xencall_free_buffer_pages");
+}
+
+/* Keeps the compiler from dropping work whose result is unused. */
+static inline void keep(void *p)
+{
+    __asm__ volatile("" : : "r"(p) : "memory");
+}
+
+static unsigned char memset_area[64 * PAGE];
+
+struct loop_args {
+    const struct bench_case *c;
+    struct xencall_handle *h;
+    int privcmd_fd;
+    unsigned long n;
+    pthread_barrier_t *start;
+    double ns;
+};
+
+/* The measured work; callgrind counts only what runs in here. */
+__attribute__((noinline)) void measured_loop(struct loop_args *a);
+__attribute__((noinline)) void measured_loop(struct loop_args *a)
+{
+    const struct bench_case *c = a->c;
+    struct { uint64_t op, arg[5]; } hc = { HYPERVISOR_xen_version, { 0 } };
+    unsigned long i;
+    void *p;
+
+    for (i = 0; i < a->n; i++) {
+        switch (c->kind) {
+        case RAW_IOCTL:
+            if (ioctl(a->privcmd_fd, SIM_IOCTL_HYPERCALL, &hc) < 0)
+                abort();
+            break;
+        case CALL1:
+            if (api.call1(a->h, HYPERVISOR_xen_version, 0) < 0)
+                abort();
+            break;
+        case CALL5:
+            if (api.call5(a->h, HYPERVISOR_xen_version, 0, 0, 0, 0, 0) < 0)
+                abort();
+            break;
+        case ALLOC:
+            p = api.alloc(a->h, c->size);
+            if (!p)
+                abort();
+            keep(p);
+            api.free(a->h, p);
+            break;
+        case PAGES:
+            p = api.alloc_pages(a->h, c->size);
+            if (!p)
+                abort();
+            keep(p);
+            api.free_pages(a->h, p, c->size);
+            break;
+        case MEMSET:
+            memset(memset_area, 0, c->size);
+            keep(memset_area);
+            break;
+        }
+    }
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void *timed_thread(void *arg)
+{
+    struct loop_args *a = arg;
+    double t0;
+
+    if (a->start)
+        pthread_barrier_wait(a->start);
+    t0 = now_ns();
+    measured_loop(a);
+    a->ns = now_ns() - t0;
+    return NULL;
+}
+
+static struct xencall_handle *open_handle(unsigned flags)
+{
+    struct xencall_handle *h = api.open(NULL, flags);
+
+    if (!h) {
+        perror("xencall_open on the simulated device");
+        exit(2);
+    }
+    return h;
+}
+
+/* One timed run of n ops per thread; returns ns per op per thread. */
+static double run_once(const struct bench_case *c, unsigned long n)
+{
+    struct loop_args a[2];
+    struct xencall_handle *shared = NULL;
+    pthread_barrier_t start;
+    pthread_t tid[2];
+    int threads = c->sharing == ONE_THREAD ? 1 : 2, i;
+    double worst = 0;
+
+    memset(a, 0, sizeof(a));
+    if (c->sharing != TWO_OWN)
+        shared = open_handle(0);
+    pthread_barrier_init(&start, NULL, threads);
+    for (i = 0; i < threads; i++) {
+        a[i].c = c;
+        a[i].n = n;
+        a[i].h = shared ? shared : open_handle(1 /* NON_REENTRANT */);
+        a[i].privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+        a[i].start = &start;
+        /* Warm the cache and the code path before timing. */
+        a[i].n = 16;
+        measured_loop(&a[i]);
+        a[i].n = n;
+    }
+    for (i = 0; i < threads; i++)
+        pthread_create(&tid[i], NULL, timed_thread, &a[i]);
+    for (i = 0; i < threads; i++) {
+        pthread_join(tid[i], NULL);
+        if (a[i].ns > worst)
+            worst = a[i].ns;
+        close(a[i].privcmd_fd);
+        if (!shared)
+            api.close(a[i].h);
+    }
+    if (shared)
+        api.close(shared);
+    pthread_barrier_destroy(&start);
+    return worst / n;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+
+    return (a > b) - (a < b);
+}
+
+static void time_case(const struct bench_case *c)
+{
+    double ns[RUNS];
+    unsigned long n = 64;
+    int i;
+
+    sim_os_reset();
+    sim_os_set_buffer_device(c->buffer_device);
+    /* Grow n until one run takes a noticeable time. */
+    while (run_once(c, n) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
+        n *= 4;
+    for (i = 0; i < RUNS; i++)
+        ns[i] = run_once(c, n);
+    qsort(ns, RUNS, sizeof(ns[0]), cmp_double);
+    printf("%s\t%.1f\t%.1f\t%.1f\n", c->name, ns[RUNS / 2], ns[0], ns[RUNS - 1]);
+    fflush(stdout);
+}
+
+static void count_case(const struct bench_case *c, unsigned long n)
+{
+    struct loop_args a = { .c = c, .n = 16 };
+
+    sim_os_reset();
+    sim_os_set_buffer_device(c->buffer_device);
+    a.h = open_handle(0);
+    a.privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    measured_loop(&a);   /* warm up outside the counted call */
+    a.n = n;
+    measured_loop(&a);
+    close(a.privcmd_fd);
+    api.close(a.h);
+}
+
+static const struct bench_case *find_case(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NR_CASES; i++)
+        if (!strcmp(cases[i].name, name))
+            return &cases[i];
+    fprintf(stderr, "no case %s\n", name);
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc == 3 && !strcmp(argv[2], "time")) {
+        load_api(argv[1]);
+        for (i = 0; i < NR_CASES; i++)
+            time_case(&cases[i]);
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[2], "cases")) {
+        for (i = 0; i < NR_CASES; i++)
+            if (cases[i].sharing == ONE_THREAD)
+                printf("%s\n", cases[i].name);
+        return 0;
+    }
+    if (argc == 5 && !strcmp(argv[2], "count")) {
+        load_api(argv[1]);
+        count_case(find_case(argv[3]), strtoul(argv[4], NULL, 10));
+        return 0;
+    }
+    fprintf(stderr, "usage: %s LIB time | LIB cases | LIB count CASE N\n", argv[0]);
+    return 2;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Benchmark this libxencall against Debian's libxencall1 in one run, on
+# the simulated privcmd device, and print one table side by side:
+# wall-clock ns/op (median, min-max of 7 runs) and instructions per op
+# counted by callgrind. Run as root from anywhere:  bench/run.sh
+# XENCALL_BUILD may name an existing configured build directory.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${XENCALL_BUILD:-$top/_build/bench}
+debian_lib=/lib/x86_64-linux-gnu/libxencall.so.1
+count_ops=2000
+
+need=""
+[ -e "$debian_lib" ] || need="$need libxencall1"
+command -v valgrind >/dev/null || need="$need valgrind"
+if [ -n "$need" ]; then
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >/dev/null
+fi
+if [ ! -f "$build/Makefile" ]; then
+    mkdir -p "$build"
+    (cd "$top" && autoreconf -fi >/dev/null)
+    (cd "$build" && "$top/configure" -q)
+fi
+make -C "$build" -s -j"$(nproc)" libxencall.la bench/xencall-bench >/dev/null
+bench=$build/bench/xencall-bench
+ours=$build/.libs/libxencall.so.1
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+"$bench" "$ours" time >"$work/ours.time"
+"$bench" "$debian_lib" time >"$work/debian.time"
+
+instructions() {   # LIB CASE -> instructions per op
+    valgrind -q --tool=callgrind --collect-atstart=no \
+        --toggle-collect=measured_loop --callgrind-out-file="$work/cg.out" \
+        "$bench" "$1" count "$2" "$count_ops" >/dev/null 2>&1
+    awk -v n="$count_ops" '/^(summary|totals):/ { v = $2 } END { printf "%.0f\n", v / n }' "$work/cg.out"
+}
+for c in $("$bench" "$ours" cases); do
+    printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
+        "$(instructions "$debian_lib" "$c")"
+done >"$work/instr"
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+echo "libxencall benchmark, $(date -u +%Y-%m-%d), $cpu, $(nproc) cores"
+echo "simulated privcmd device; 'dev' = buffer device, 'locked' = locked anonymous memory"
+echo
+awk -F'\t' '
+    FILENAME ~ /ours.time/   { om[$1] = $2; olo[$1] = $3; ohi[$1] = $4; order[++n] = $1; next }
+    FILENAME ~ /debian.time/ { dm[$1] = $2; dlo[$1] = $3; dhi[$1] = $4; next }
+    { oi[$1] = $2; di[$1] = $3 }
+    END {
+        printf "%-22s %24s %24s %7s %10s %10s %7s\n", "case", "ours ns/op (min-max)",
+               "debian ns/op (min-max)", "ratio", "ours ins", "deb ins", "ratio"
+        for (i = 1; i <= n; i++) {
+            c = order[i]
+            ins = (c in oi) ? sprintf("%10d %10d %7.3f", oi[c], di[c], di[c] ? oi[c] / di[c] : 0) \
+                            : sprintf("%10s %10s %7s", "-", "-", "-")
+            printf "%-22s %9.1f (%5.1f-%6.1f) %9.1f (%5.1f-%6.1f) %7.3f %s\n", c,
+                   om[c], olo[c], ohi[c], dm[c], dlo[c], dhi[c], dm[c] ? om[c] / dm[c] : 0, ins
+        }
+        print ""
+        print "targets (ours):"
+        printf "  64 B alloc+free instructions vs Debian: %.3f (target <= 0.100)\n", oi["alloc_64B/dev"] / di["alloc_64B/dev"]
+        printf "  2 threads on one handle vs 1 thread:    %.2fx (target <= 1.2x; Debian %.2fx)\n",
+               om["alloc_64B/2thr_shared"] / om["alloc_64B/dev"], dm["alloc_64B/2thr_shared"] / dm["alloc_64B/dev"]
+        split("3p 8p 64p", sz, " ")
+        for (j = 1; j <= 3; j++)
+            printf "  alloc %-4s vs bare memset (dev/locked): %.2fx / %.2fx (target <= 1.5x; Debian %.2fx / %.2fx)\n", sz[j],
+                   om["alloc_" sz[j] "/dev"] / om["memset_" sz[j]], om["alloc_" sz[j] "/locked"] / om["memset_" sz[j]],
+                   dm["alloc_" sz[j] "/dev"] / dm["memset_" sz[j]], dm["alloc_" sz[j] "/locked"] / dm["memset_" sz[j]]
+        split("xencall1 xencall5", cl, " ")
+        for (j = 1; j <= 2; j++)
+            printf "  %s overhead over raw ioctl, instructions: ours %d, Debian %d (target: ours <= Debian)\n", cl[j],
+                   oi[cl[j]] - oi["raw_ioctl"], di[cl[j]] - di["raw_ioctl"]
+    }' "$work/ours.time" "$work/debian.time" "$work/instr"
