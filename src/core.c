@@ -113,13 +113,11 @@ static long hypercall(xencall_handle *h, unsigned int op, uint64_t a1,
 /* The int-returning calls refuse to truncate a wide result. */
 static int narrow(long result)
 {
-    if (result == -1)
-        return -1;
-    if (result < 0 || result > INT_MAX) {
+    if ((unsigned long)result <= INT_MAX)
+        return (int)result;
+    if (result != -1)
         errno = EOVERFLOW;
-        return -1;
-    }
-    return (int)result;
+    return -1;
 }
 
 int xencall0(xencall_handle *h, unsigned int op)

@@ -5,6 +5,7 @@
  * from locked anonymous memory.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>   /* before the Xen headers, which need it */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -83,17 +84,20 @@ void xencall_os_close(struct xencall_os *os, int in_forked_child)
     free(os);
 }
 
+/* The core's call record is privcmd's request, field for field, so it
+ * goes to the kernel as it is, with no copy on the hot path. */
+_Static_assert(sizeof(struct xencall_call) == sizeof(privcmd_hypercall_t),
+               "call record size");
+_Static_assert(offsetof(struct xencall_call, op) ==
+               offsetof(privcmd_hypercall_t, op), "op offset");
+_Static_assert(offsetof(struct xencall_call, arg) ==
+               offsetof(privcmd_hypercall_t, arg), "arg offset");
+
 long xencall_os_hypercall(struct xencall_os *os,
                           const struct xencall_call *call)
 {
-    privcmd_hypercall_t hc = {
-        .op = call->op,
-        .arg = { call->arg[0], call->arg[1], call->arg[2],
-                 call->arg[3], call->arg[4] },
-    };
-
     /* Not ioctl(): glibc's returns int and would cut a wide result. */
-    return syscall(SYS_ioctl, os->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &hc);
+    return syscall(SYS_ioctl, os->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, call);
 }
 
 static void *map_from_buffer_device(struct xencall_os *os, size_t len)
