@@ -46,4 +46,10 @@ long fi_live_allocations(void);
 /* Bytes the library has mapped and not unmapped. */
 long fi_mapped_bytes(void);
 
+/* Hostile limits: really mlock() too, so RLIMIT_MEMLOCK applies; and
+ * refuse mappings above bytes with err (0 bytes: no limit), as a
+ * buffer device short of memory would. */
+void fi_set_real_mlock(int on);
+void fi_set_mmap_limit(size_t bytes, int err);
+
 #endif

@@ -41,6 +41,20 @@ struct fi_state {
 static struct fi_state state[FI_NR_CALLS];
 static long live_allocations;
 static long mapped_bytes;
+static int real_mlock;            /* also lock for real (RLIMIT_MEMLOCK) */
+static size_t mmap_limit;         /* larger mappings refused, 0: none */
+static int mmap_limit_err;
+
+void fi_set_real_mlock(int on)
+{
+    real_mlock = on;
+}
+
+void fi_set_mmap_limit(size_t bytes, int err)
+{
+    mmap_limit = bytes;
+    mmap_limit_err = err;
+}
 
 void fi_reset(void)
 {
@@ -186,7 +200,8 @@ long fi_syscall(long nr, ...)
     arg = va_arg(ap, long);
     va_end(ap);
     FAIL_OR(FI_IOCTL, -1);
-    return syscall(nr, fd, req, arg);
+    /* Six arguments, as a syscall() that reads them all expects. */
+    return syscall(nr, fd, req, arg, 0L, 0L, 0L);
 }
 
 void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -194,6 +209,10 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
     void *p;
 
     FAIL_OR(FI_MMAP, MAP_FAILED);
+    if (mmap_limit && len > mmap_limit) {
+        errno = mmap_limit_err;
+        return MAP_FAILED;
+    }
     p = mmap(addr, len, prot, flags, fd, off);
     if (p != MAP_FAILED)
         __atomic_add_fetch(&mapped_bytes, (long)len, __ATOMIC_SEQ_CST);
@@ -220,6 +239,10 @@ int fi_madvise(void *addr, size_t len, int advice)
 int fi_mlock(const void *addr, size_t len)
 {
     FAIL_OR(FI_MLOCK, -1);
+    /* A simulator may only record locking; the kernel's limit needs
+     * the real system call. munmap() drops the real lock again. */
+    if (real_mlock && syscall(SYS_mlock, addr, len, 0L, 0L, 0L, 0L) < 0)
+        return -1;
     return mlock(addr, len);
 }
 
