@@ -18,13 +18,14 @@ static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
     struct xencall_handle *h = (struct xencall_handle *)
         ((char *)ah - offsetof(struct xencall_handle, toolcore));
 
+    /* Fail closed: even if the OS cannot restrict the descriptor, the
+     * handle refuses hypercalls from now on (EPERM). */
+    __atomic_store_n(&h->restricted, 1, __ATOMIC_RELEASE);
     if (xencall_os_restrict(h->os, domid) < 0) {
         LOG_ERROR(h, errno, "cannot restrict handle to domain %u",
                   (unsigned)domid);
         return -1;
     }
-    /* Whatever the OS managed, hypercalls now fail the same way. */
-    __atomic_store_n(&h->restricted, 1, __ATOMIC_RELEASE);
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <xen/sys/privcmd.h>
 
 #include "backend.h"
+#include "posix.h"
 
 #ifndef IOCTL_PRIVCMD_RESTRICT
 #define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))
@@ -100,6 +101,11 @@ long xencall_os_hypercall(struct xencall_os *os,
     return syscall(SYS_ioctl, os->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, call);
 }
 
+static int mark_dontfork(void *p, size_t len)
+{
+    return madvise(p, len, MADV_DONTFORK);
+}
+
 static void *map_from_buffer_device(struct xencall_os *os, size_t len)
 {
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -112,7 +118,7 @@ static void *map_from_buffer_device(struct xencall_os *os, size_t len)
     }
     /* The device does not mark its pages don't-copy; a child must not
      * share the parent's buffers. */
-    if (madvise(p, len, MADV_DONTFORK) < 0) {
+    if (mark_dontfork(p, len) < 0) {
         int err = errno;
 
         xtl_log(os->log, XTL_ERROR, err, "xencall",
@@ -124,73 +130,19 @@ static void *map_from_buffer_device(struct xencall_os *os, size_t len)
     return p;
 }
 
-static void *map_locked_memory(struct xencall_os *os, size_t len)
-{
-    const char *step;
-    size_t off;
-    int err;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    if (p == MAP_FAILED) {
-        xtl_log(os->log, XTL_ERROR, errno, "xencall",
-                "cannot map %zu bytes of anonymous memory", len);
-        return NULL;
-    }
-    /*
-     * Don't-fork before any page exists: a fork in between then leaves
-     * the child an empty mapping instead of making our pages
-     * copy-on-write, which the hypervisor could not follow.
-     */
-    step = "mark don't-fork";
-    if (madvise(p, len, MADV_DONTFORK) < 0)
-        goto fail;
-    step = "lock (see RLIMIT_MEMLOCK)";
-    if (mlock(p, len) < 0)
-        goto fail;
-    for (off = 0; off < len; off += XENCALL_PAGE_SIZE)
-        ((volatile char *)p)[off] = 0;
-    return p;
-
-fail:
-    err = errno;
-    xtl_log(os->log, XTL_ERROR, err, "xencall", "cannot %s %zu-byte buffer",
-            step, len);
-    munmap(p, len);
-    errno = err;
-    return NULL;
-}
-
 void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
 {
     size_t len = nr_pages * XENCALL_PAGE_SIZE;
 
     return os->buffer_fd >= 0 ? map_from_buffer_device(os, len)
-                              : map_locked_memory(os, len);
+                              : posix_map_locked(os->log, len, mark_dontfork,
+                                               "mark don't-fork");
 }
 
 void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
 {
-    int saved_errno = errno;
-
     (void)os;
-    munmap(p, nr_pages * XENCALL_PAGE_SIZE);
-    errno = saved_errno;
-}
-
-/* Without the kernel's restriction, point the fd at /dev/null: any
- * ioctl a caller issues on xencall_fd() then fails (ENOTTY). */
-static int disable_privcmd_fd(struct xencall_os *os)
-{
-    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC), rc, err;
-
-    if (null_fd < 0)
-        return -1;
-    rc = dup3(null_fd, os->privcmd_fd, O_CLOEXEC);
-    err = errno;
-    close(null_fd);
-    errno = err;
-    return rc < 0 ? -1 : 0;
+    posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
@@ -201,7 +153,7 @@ int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
         return 0;
     if (errno != ENOTTY && errno != EINVAL)
         return -1;
-    return disable_privcmd_fd(os);
+    return posix_disable_fd(os->privcmd_fd);
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

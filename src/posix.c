@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xentoollog.h>
+
+#include "backend.h"
+#include "posix.h"
+
+void *posix_map_locked(struct xentoollog_logger *log, size_t len,
+                       int (*guard)(void *p, size_t len),
+                       const char *guard_name)
+{
+    const char *step;
+    size_t off;
+    int err;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED) {
+        xtl_log(log, XTL_ERROR, errno, "xencall",
+                "cannot map %zu bytes of anonymous memory", len);
+        return NULL;
+    }
+    /*
+     * Guard before any page exists: a fork in between then leaves the
+     * child an empty mapping instead of making our pages copy-on-write,
+     * which the hypervisor could not follow.
+     */
+    step = guard_name;
+    if (guard(p, len) < 0)
+        goto fail;
+    step = "lock (see RLIMIT_MEMLOCK)";
+    if (mlock(p, len) < 0)
+        goto fail;
+    for (off = 0; off < len; off += XENCALL_PAGE_SIZE)
+        ((volatile char *)p)[off] = 0;
+    return p;
+
+fail:
+    err = errno;
+    xtl_log(log, XTL_ERROR, err, "xencall", "cannot %s %zu-byte buffer",
+            step, len);
+    munmap(p, len);
+    errno = err;
+    return NULL;
+}
+
+void posix_unmap(void *p, size_t len)
+{
+    int saved_errno = errno;
+
+    munmap(p, len);
+    errno = saved_errno;
+}
+
+int posix_disable_fd(int fd)
+{
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC), rc, err;
+
+    if (null_fd < 0)
+        return -1;
+    /* dup2() clears close-on-exec; a brief window can only leak a
+     * descriptor of /dev/null, never of the device. */
+    rc = dup2(null_fd, fd);
+    if (rc >= 0)
+        rc = fcntl(fd, F_SETFD, FD_CLOEXEC);
+    err = errno;
+    close(null_fd);
+    errno = err;
+    return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pieces shared by the backends of POSIX kernels (src/linux,
+ * src/freebsd); the Mini-OS backend does not use them.
+ */
+#ifndef XENCALL_POSIX_H
+#define XENCALL_POSIX_H
+
+#include <stddef.h>
+
+struct xentoollog_logger;
+
+/*
+ * Anonymous memory made safe for the hypervisor: mapped, guarded
+ * against fork by the OS's own call (guard, named guard_name in log
+ * lines) before any page exists, locked, then touched page by page.
+ * NULL with errno and an XTL_ERROR log line on failure.
+ */
+void *posix_map_locked(struct xentoollog_logger *log, size_t len,
+                       int (*guard)(void *p, size_t len),
+                       const char *guard_name);
+
+/* munmap() that leaves errno alone. */
+void posix_unmap(void *p, size_t len);
+
+/* Point fd at /dev/null, so nothing can reach the device through it
+ * any more (the fallback when the kernel cannot restrict it). */
+int posix_disable_fd(int fd);
+
+#endif
