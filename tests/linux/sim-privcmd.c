@@ -60,6 +60,7 @@ static struct {
     mmap_fn mmap, mmap64;
     munmap_fn munmap;
     madvise_fn madvise;
+    mlock_fn mlock, munlock;
     dup3_fn dup3;
     dup2_fn dup2;
 } real;
@@ -68,7 +69,18 @@ static struct {
  * Resolved on first use as well as in the constructor: another
  * library's constructor may call in before ours has run.
  */
-static void *next_fn(void **slot, const char *name)
+/*
+ * Until our constructor has run, every call goes straight through: a
+ * sanitizer's runtime initialises before us and calls mmap() and
+ * open() through the same symbols. For the same reason the
+ * interposers themselves are not instrumented (a TSan-instrumented
+ * function entry crashes before TSan is ready); what they touch is
+ * under our lock, which TSan still sees through its interceptors.
+ */
+static int sim_ready;
+#define INTERPOSER __attribute__((no_sanitize("thread", "address")))
+
+INTERPOSER static void *next_fn(void **slot, const char *name)
 {
     void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 
@@ -81,6 +93,7 @@ static void *next_fn(void **slot, const char *name)
     return f;
 }
 #define REAL(name) ((__typeof__(real.name))next_fn((void **)&real.name, #name))
+
 
 /* ---- state --------------------------------------------------------------- */
 
@@ -296,7 +309,7 @@ static void apply_range(uintptr_t start, uintptr_t end, enum range_op op)
     }
 }
 
-static uintptr_t page_end(const void *p, size_t len)
+INTERPOSER static uintptr_t page_end(const void *p, size_t len)
 {
     uintptr_t e = (uintptr_t)p + len;
 
@@ -345,11 +358,12 @@ __attribute__((constructor)) static void sim_linux_init(void)
     REAL(dup3);
     REAL(dup2);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    sim_ready = 1;
 }
 
 /* ---- open / close / dup ------------------------------------------------- */
 
-static int find_node(const char *path)
+INTERPOSER static int find_node(const char *path)
 {
     int n;
 
@@ -404,18 +418,18 @@ static int open_node(int node, int flags)
     return fd;
 }
 
-static mode_t mode_arg(int flags, va_list ap)
+INTERPOSER static mode_t mode_arg(int flags, va_list ap)
 {
     return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
 }
 
-int open(const char *path, int flags, ...)
+INTERPOSER int open(const char *path, int flags, ...)
 {
     int node = find_node(path);
     va_list ap;
     mode_t mode;
 
-    if (node >= 0)
+    if (node >= 0 && sim_ready)
         return open_node(node, flags);
     va_start(ap, flags);
     mode = mode_arg(flags, ap);
@@ -423,13 +437,13 @@ int open(const char *path, int flags, ...)
     return REAL(open)(path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
+INTERPOSER int open64(const char *path, int flags, ...)
 {
     int node = find_node(path);
     va_list ap;
     mode_t mode;
 
-    if (node >= 0)
+    if (node >= 0 && sim_ready)
         return open_node(node, flags);
     va_start(ap, flags);
     mode = mode_arg(flags, ap);
@@ -438,29 +452,31 @@ int open64(const char *path, int flags, ...)
 }
 
 int __open_2(const char *path, int flags);
-int __open_2(const char *path, int flags)
+INTERPOSER int __open_2(const char *path, int flags)
 {
     int node = find_node(path);
 
-    return node >= 0 ? open_node(node, flags) : REAL(open)(path, flags);
+    return node >= 0 && sim_ready ? open_node(node, flags)
+                                  : REAL(open)(path, flags);
 }
 
 int __open64_2(const char *path, int flags);
-int __open64_2(const char *path, int flags)
+INTERPOSER int __open64_2(const char *path, int flags)
 {
     int node = find_node(path);
 
-    return node >= 0 ? open_node(node, flags) : REAL(open64)(path, flags);
+    return node >= 0 && sim_ready ? open_node(node, flags)
+                                  : REAL(open64)(path, flags);
 }
 
 /* Our nodes are absolute paths, so dirfd never matters for them. */
-int openat(int dirfd, const char *path, int flags, ...)
+INTERPOSER int openat(int dirfd, const char *path, int flags, ...)
 {
     int node = find_node(path);
     va_list ap;
     mode_t mode;
 
-    if (node >= 0)
+    if (node >= 0 && sim_ready)
         return open_node(node, flags);
     va_start(ap, flags);
     mode = mode_arg(flags, ap);
@@ -468,13 +484,13 @@ int openat(int dirfd, const char *path, int flags, ...)
     return REAL(openat)(dirfd, path, flags, mode);
 }
 
-int openat64(int dirfd, const char *path, int flags, ...)
+INTERPOSER int openat64(int dirfd, const char *path, int flags, ...)
 {
     int node = find_node(path);
     va_list ap;
     mode_t mode;
 
-    if (node >= 0)
+    if (node >= 0 && sim_ready)
         return open_node(node, flags);
     va_start(ap, flags);
     mode = mode_arg(flags, ap);
@@ -483,10 +499,12 @@ int openat64(int dirfd, const char *path, int flags, ...)
 }
 
 /* Like Linux, a failing close() has still released the descriptor. */
-int close(int fd)
+INTERPOSER int close(int fd)
 {
     int rc, err, fail;
 
+    if (!sim_ready)
+        return REAL(close)(fd);
     pthread_mutex_lock(&lock);
     if (node_of(fd) < 0) {
         pthread_mutex_unlock(&lock);
@@ -531,13 +549,17 @@ static int do_dup(int oldfd, int newfd, int flags, int is_dup2)
     return rc;
 }
 
-int dup3(int oldfd, int newfd, int flags)
+INTERPOSER int dup3(int oldfd, int newfd, int flags)
 {
+    if (!sim_ready)
+        return REAL(dup3)(oldfd, newfd, flags);
     return do_dup(oldfd, newfd, flags, 0);
 }
 
-int dup2(int oldfd, int newfd)
+INTERPOSER int dup2(int oldfd, int newfd)
 {
+    if (!sim_ready)
+        return REAL(dup2)(oldfd, newfd);
     return do_dup(oldfd, newfd, 0, 1);
 }
 
@@ -618,7 +640,7 @@ fail_locked:
     return -1;
 }
 
-int ioctl(int fd, unsigned long req, ...)
+INTERPOSER int ioctl(int fd, unsigned long req, ...)
 {
     va_list ap;
     void *argp;
@@ -628,6 +650,8 @@ int ioctl(int fd, unsigned long req, ...)
     va_start(ap, req);
     argp = va_arg(ap, void *);
     va_end(ap);
+    if (!sim_ready)
+        return REAL(ioctl)(fd, req, argp);
     r = device_ioctl(fd, req, argp, &handled);
     if (!handled)
         return REAL(ioctl)(fd, req, argp);
@@ -635,7 +659,7 @@ int ioctl(int fd, unsigned long req, ...)
     return (int)r;
 }
 
-long syscall(long nr, ...)
+INTERPOSER long syscall(long nr, ...)
 {
     va_list ap;
     long a[6];
@@ -646,7 +670,7 @@ long syscall(long nr, ...)
     for (i = 0; i < 6; i++)
         a[i] = va_arg(ap, long);
     va_end(ap);
-    if (nr == SYS_ioctl) {
+    if (nr == SYS_ioctl && sim_ready) {
         r = device_ioctl((int)a[0], (unsigned long)a[1], (void *)a[2], &handled);
         if (handled)
             return r;
@@ -700,21 +724,27 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
     return p;
 }
 
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+    if (!sim_ready)
+        return REAL(mmap)(addr, len, prot, flags, fd, off);
     return do_mmap(addr, len, prot, flags, fd, off, 0);
 }
 
-void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+    if (!sim_ready)
+        return REAL(mmap64)(addr, len, prot, flags, fd, off);
     return do_mmap(addr, len, prot, flags, fd, off, 1);
 }
 
-int munmap(void *p, size_t len)
+INTERPOSER int munmap(void *p, size_t len)
 {
     uintptr_t start = (uintptr_t)p, end = page_end(p, len);
     int rc, err;
 
+    if (!sim_ready)
+        return REAL(munmap)(p, len);
     pthread_mutex_lock(&lock);
     if (!overlaps(start, end)) {
         pthread_mutex_unlock(&lock);
@@ -733,11 +763,13 @@ int munmap(void *p, size_t len)
     return rc;
 }
 
-int madvise(void *p, size_t len, int advice)
+INTERPOSER int madvise(void *p, size_t len, int advice)
 {
     uintptr_t start = (uintptr_t)p, end = page_end(p, len);
     int rc, err;
 
+    if (!sim_ready)
+        return REAL(madvise)(p, len, advice);
     pthread_mutex_lock(&lock);
     if (!overlaps(start, end)) {
         pthread_mutex_unlock(&lock);
@@ -783,13 +815,17 @@ static int lock_op(const void *p, size_t len, enum range_op op)
     return rc;
 }
 
-int mlock(const void *p, size_t len)
+INTERPOSER int mlock(const void *p, size_t len)
 {
+    if (!sim_ready)
+        return REAL(mlock)(p, len);
     return lock_op(p, len, OP_LOCK);
 }
 
-int munlock(const void *p, size_t len)
+INTERPOSER int munlock(const void *p, size_t len)
 {
+    if (!sim_ready)
+        return REAL(munlock)(p, len);
     return lock_op(p, len, OP_UNLOCK);
 }
 
