@@ -37,7 +37,6 @@ static const char *cur_scenario;
 static enum fi_call cur_call;
 static unsigned long cur_n;
 static int cur_err;
-static unsigned long todo_hits;   /* known defects seen (see restrict) */
 
 static void __attribute__((format(printf, 3, 4)))
 fail_at(int line, int cond_ok, const char *fmt, ...)
@@ -487,10 +486,9 @@ static void run_restrict(const struct scenario *s, enum fi_call c,
         CHECK(r == -1 && e == err, "restrict gave %d, errno %d; injected %d",
               r, e, err);
         CHECK(log_.errors > errors, "restrict failure not logged");
-        /* Known: a handle whose restriction failed stays usable (as in
-         * the Xen project's library); counted, reported as TODO. */
-        if (hr != -1 || he != EPERM)
-            todo_hits++;
+        /* Restriction fails closed: the handle refuses hypercalls. */
+        CHECK(hr == -1 && he == EPERM, "failed restriction left the handle "
+              "usable: hypercall gave %d (%s)", hr, strerror(he));
     }
     /* Restriction buffers still come and go. */
     {
@@ -663,9 +661,6 @@ int main(void)
             }
         }
     }
-    if (todo_hits)
-        printf("# known: %lu restrictions that failed left their handle "
-               "usable\n", todo_hits);
     printf("# fault points covered: %lu in %lu walks, %lu failed\n", points,
            tests, failures);
     printf("1..%lu\n", tests);
