@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * FreeBSD backend: hypercalls through /dev/xen/privcmd, whose ioctl
+ * returns the result in the request's retval field and has already
+ * translated Xen's error numbers into FreeBSD's; buffers are locked
+ * anonymous memory that a child never inherits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>   /* before the Xen headers, which need it */
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xentoollog.h>
+#include <xen/xen.h>
+#include <xen/sys/privcmd.h>   /* FreeBSD's: struct ioctl_privcmd_hypercall */
+
+#include "backend.h"
+#include "posix.h"
+
+#define PRIVCMD_NODE "/dev/xen/privcmd"
+
+struct xencall_os {
+    int privcmd_fd;
+    struct xentoollog_logger *log;
+};
+
+struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
+{
+    struct xencall_os *os = malloc(sizeof(*os));
+    int err;
+
+    if (!os) {
+        err = errno;
+        xtl_log(log, XTL_ERROR, err, "xencall", "cannot allocate backend state");
+        errno = err;
+        return NULL;
+    }
+    os->log = log;
+    os->privcmd_fd = open(PRIVCMD_NODE, O_RDWR | O_CLOEXEC);
+    if (os->privcmd_fd < 0) {
+        err = errno;
+        xtl_log(log, XTL_ERROR, err, "xencall", "cannot open %s%s", PRIVCMD_NODE,
+                err == ENOENT ? " (is this system running on Xen?)" : "");
+        free(os);
+        errno = err;
+        return NULL;
+    }
+    return os;
+}
+
+void xencall_os_close(struct xencall_os *os, int in_forked_child)
+{
+    (void)in_forked_child;   /* the child owns its copy of the fd */
+    close(os->privcmd_fd);
+    free(os);
+}
+
+long xencall_os_hypercall(struct xencall_os *os,
+                          const struct xencall_call *call)
+{
+    struct ioctl_privcmd_hypercall hc = {
+        .op = call->op,
+        .arg = { call->arg[0], call->arg[1], call->arg[2],
+                 call->arg[3], call->arg[4] },
+    };
+
+    /* errno is the kernel's, already in FreeBSD's numbering. */
+    if (ioctl(os->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &hc) < 0)
+        return -1;
+    return hc.retval;
+}
+
+static int inherit_none(void *p, size_t len)
+{
+    return minherit(p, len, INHERIT_NONE);
+}
+
+void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
+{
+    return posix_map_locked(os->log, nr_pages * XENCALL_PAGE_SIZE,
+                            inherit_none, "set INHERIT_NONE on");
+}
+
+void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
+{
+    (void)os;
+    posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
+}
+
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
+{
+    domid_t target = domid;
+
+    if (ioctl(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, &target) == 0)
+        return 0;
+    /* Kernels before the restrict ioctl answer ENOSYS (or ENOTTY). */
+    if (errno != ENOSYS && errno != ENOTTY && errno != EINVAL)
+        return -1;
+    return posix_disable_fd(os->privcmd_fd);
+}
+
+int xencall_os_buffers_never_fault(const struct xencall_os *os)
+{
+    (void)os;
+    return 1;   /* wired pages of a non-migrating mapping */
+}
+
+int xencall_os_fd(const struct xencall_os *os)
+{
+    return os->privcmd_fd;
+}

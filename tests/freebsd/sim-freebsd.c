@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A simulated FreeBSD kernel, linked into the FreeBSD test programs so
+ * the real src/freebsd backend runs unchanged: it interposes open,
+ * close, ioctl, mmap, munmap, mlock and dup2, and provides minherit,
+ * which Linux lacks. Calls not aimed at the simulated device or at the
+ * backend's buffer memory go to the real functions.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+#include <xen/sys/privcmd.h>   /* the FreeBSD shim in tests/freebsd/include */
+
+#include "../sim/os.h"
+#include "../sim/xen.h"
+#include "sim-freebsd.h"
+
+const char sim_os_name[] = "freebsd";
+
+#define PRIVCMD_NODE "/dev/xen/privcmd"
+#define MAX_FDS 1024
+#define MAX_REGIONS 4096
+#define FREEBSD_ENOSYS 78   /* the differing numbers the test needs */
+#define FREEBSD_EAGAIN 35
+#define FREEBSD_EDEADLK 11
+#define FREEBSD_ETIMEDOUT 60
+
+static struct {
+    int (*open)(const char *, int, ...);
+    int (*close)(int);
+    int (*ioctl)(int, unsigned long, ...);
+    void *(*mmap)(void *, size_t, int, int, int, off_t);
+    int (*munmap)(void *, size_t);
+    int (*mlock)(const void *, size_t);
+    int (*dup2)(int, int);
+} real;
+
+enum fd_kind { NOT_OURS, PRIVCMD, PRIVCMD_RESTRICTED };
+enum fault { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MLOCK, F_MINHERIT, F_NR };
+static const char *const fault_name[F_NR] = {
+    "open", "close", "ioctl", "mmap", "munmap", "mlock", "minherit",
+};
+
+struct region {
+    uintptr_t start;
+    size_t len;
+    int locked;
+    int inherit_none;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char fd_kind[MAX_FDS];
+static int nr_fds;
+static struct region regions[MAX_REGIONS];
+static size_t nr_regions, mapped_bytes;
+static struct {
+    int xen_present, kernel_restrict, native_errno;
+} cfg;
+static unsigned long hypercall_ioctls, restrict_ioctls;
+static int last_restrict_domid = -1;
+static struct {
+    unsigned long countdown;
+    int err;
+} faults[F_NR];
+
+static void defaults(void)
+{
+    cfg.xen_present = 1;
+    cfg.kernel_restrict = 1;
+    cfg.native_errno = 0;
+    hypercall_ioctls = restrict_ioctls = 0;
+    last_restrict_domid = -1;
+    memset(faults, 0, sizeof(faults));
+}
+
+/* Under the lock: whether this call is the one chosen to fail. */
+static int injected(enum fault f)
+{
+    if (!faults[f].countdown || --faults[f].countdown)
+        return 0;
+    errno = faults[f].err;
+    return 1;
+}
+
+static int kind_of(int fd)
+{
+    return fd >= 0 && fd < MAX_FDS ? fd_kind[fd] : NOT_OURS;
+}
+
+static struct region *region_at(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    size_t i;
+
+    for (i = 0; i < nr_regions; i++)
+        if (a >= regions[i].start && a < regions[i].start + regions[i].len)
+            return &regions[i];
+    return NULL;
+}
+
+/* Wired and never inherited: what the hypervisor may be given. */
+static void update_reachable(const struct region *r)
+{
+    if (r->locked && r->inherit_none)
+        sim_xen_mem_add((void *)r->start, r->len);
+}
+
+static void drop_region(struct region *r)
+{
+    sim_xen_mem_remove((void *)r->start, r->len);
+    mapped_bytes -= r->len;
+    *r = regions[--nr_regions];
+}
+
+/* The FreeBSD kernel translates Xen's error numbers into its own. */
+static int kernel_errno(long xen_err)
+{
+    if (cfg.native_errno) {
+        switch (xen_err) {
+        case XEN_ENOSYS: return FREEBSD_ENOSYS;
+        case XEN_EAGAIN: return FREEBSD_EAGAIN;
+        case XEN_EDEADLK: return FREEBSD_EDEADLK;
+        case XEN_ETIMEDOUT: return FREEBSD_ETIMEDOUT;
+        }
+    }
+    return (int)xen_err;   /* glibc's numbers are Xen's */
+}
+
+/* ---- the interposed calls ------------------------------------------------ */
+
+static int open_privcmd(int flags)
+{
+    int fd;
+
+    pthread_mutex_lock(&lock);
+    if (injected(F_OPEN)) {
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    if (!cfg.xen_present) {
+        pthread_mutex_unlock(&lock);
+        errno = ENOENT;
+        return -1;
+    }
+    fd = real.open("/dev/null", O_RDWR | (flags & O_CLOEXEC));
+    if (fd >= 0 && fd < MAX_FDS) {
+        fd_kind[fd] = PRIVCMD;
+        nr_fds++;
+    }
+    pthread_mutex_unlock(&lock);
+    return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+    va_list ap;
+    mode_t mode;
+
+    if (!strcmp(path, PRIVCMD_NODE))
+        return open_privcmd(flags);
+    va_start(ap, flags);
+    mode = va_arg(ap, mode_t);
+    va_end(ap);
+    return real.open(path, flags, mode);
+}
+
+int __open_2(const char *path, int flags);
+int __open_2(const char *path, int flags)
+{
+    return open(path, flags, 0);
+}
+
+int close(int fd)
+{
+    int failed = 0;
+
+    pthread_mutex_lock(&lock);
+    if (kind_of(fd) != NOT_OURS) {
+        /* Like FreeBSD, a failing close still releases the fd. */
+        failed = injected(F_CLOSE);
+        fd_kind[fd] = NOT_OURS;
+        nr_fds--;
+    }
+    pthread_mutex_unlock(&lock);
+    if (failed) {
+        int err = errno;
+
+        real.close(fd);
+        errno = err;
+        return -1;
+    }
+    return real.close(fd);
+}
+
+int dup2(int oldfd, int newfd)
+{
+    int rc;
+
+    pthread_mutex_lock(&lock);
+    rc = real.dup2(oldfd, newfd);
+    if (rc >= 0 && oldfd != newfd && newfd >= 0 && newfd < MAX_FDS) {
+        if (kind_of(newfd) != NOT_OURS)
+            nr_fds--;
+        fd_kind[newfd] = kind_of(oldfd);
+        if (kind_of(newfd) != NOT_OURS)
+            nr_fds++;
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+static int privcmd_ioctl(int fd, unsigned long req, void *arg)
+{
+    struct ioctl_privcmd_hypercall *hc = arg;
+    uint64_t args[5];
+    long result;
+    int i;
+
+    pthread_mutex_lock(&lock);
+    if (injected(F_IOCTL)) {
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    if (req == IOCTL_PRIVCMD_RESTRICT) {
+        restrict_ioctls++;
+        if (!cfg.kernel_restrict) {
+            pthread_mutex_unlock(&lock);
+            errno = ENOSYS;   /* FreeBSD's answer to an unknown ioctl */
+            return -1;
+        }
+        last_restrict_domid = *(const uint16_t *)arg;
+        fd_kind[fd] = PRIVCMD_RESTRICTED;
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    if (req != IOCTL_PRIVCMD_HYPERCALL) {
+        pthread_mutex_unlock(&lock);
+        errno = ENOSYS;
+        return -1;
+    }
+    hypercall_ioctls++;
+    if (fd_kind[fd] == PRIVCMD_RESTRICTED) {
+        pthread_mutex_unlock(&lock);
+        errno = EPERM;
+        return -1;
+    }
+    pthread_mutex_unlock(&lock);
+
+    for (i = 0; i < 5; i++)
+        args[i] = hc->arg[i];
+    result = sim_xen_hypercall(hc->op, args);
+    if (result < 0 && result > -4096) {
+        hc->retval = 0;
+        pthread_mutex_lock(&lock);
+        errno = kernel_errno(-result);
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    hc->retval = result;
+    return 0;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+    va_list ap;
+    void *arg;
+    int ours;
+
+    va_start(ap, req);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    pthread_mutex_lock(&lock);
+    ours = kind_of(fd) != NOT_OURS;
+    pthread_mutex_unlock(&lock);
+    if (ours)
+        return privcmd_ioctl(fd, req, arg);
+    return real.ioctl(fd, req, arg);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p;
+
+    if (!(flags & MAP_ANONYMOUS) || fd != -1)
+        return real.mmap(addr, len, prot, flags, fd, off);
+    pthread_mutex_lock(&lock);
+    if (injected(F_MMAP) || nr_regions == MAX_REGIONS) {
+        if (nr_regions == MAX_REGIONS)
+            errno = ENOMEM;
+        pthread_mutex_unlock(&lock);
+        return MAP_FAILED;   /* FreeBSD fails with MAP_FAILED, never NULL */
+    }
+    p = real.mmap(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED) {
+        regions[nr_regions++] = (struct region){ (uintptr_t)p, len, 0, 0 };
+        mapped_bytes += len;
+    }
+    pthread_mutex_unlock(&lock);
+    return p;
+}
+
+int munmap(void *p, size_t len)
+{
+    struct region *r;
+    int rc;
+
+    pthread_mutex_lock(&lock);
+    r = region_at(p);
+    if (!r) {
+        pthread_mutex_unlock(&lock);
+        return real.munmap(p, len);
+    }
+    if (injected(F_MUNMAP)) {
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    rc = real.munmap(p, len);
+    if (rc == 0)
+        drop_region(r);
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+int mlock(const void *p, size_t len)
+{
+    struct region *r;
+    int rc;
+
+    pthread_mutex_lock(&lock);
+    r = region_at(p);
+    if (!r) {
+        pthread_mutex_unlock(&lock);
+        return real.mlock(p, len);
+    }
+    if (injected(F_MLOCK)) {
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    rc = real.mlock(p, len);
+    if (rc == 0) {
+        r->locked = 1;
+        update_reachable(r);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+int minherit(void *p, size_t len, int inherit)
+{
+    struct region *r;
+
+    (void)len;
+    pthread_mutex_lock(&lock);
+    r = region_at(p);
+    if (!r || injected(F_MINHERIT)) {
+        if (!r)
+            errno = EINVAL;
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    r->inherit_none = inherit == INHERIT_NONE;
+    update_reachable(r);
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+/* ---- fork: INHERIT_NONE mappings are absent from the child ---------------- */
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+static void after_fork_child(void)
+{
+    size_t i = 0;
+
+    while (i < nr_regions) {
+        if (regions[i].inherit_none) {
+            real.munmap((void *)regions[i].start, regions[i].len);
+            drop_region(&regions[i]);
+        } else {
+            i++;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+__attribute__((constructor)) static void sim_freebsd_init(void)
+{
+    *(void **)&real.open = dlsym(RTLD_NEXT, "open");
+    *(void **)&real.close = dlsym(RTLD_NEXT, "close");
+    *(void **)&real.ioctl = dlsym(RTLD_NEXT, "ioctl");
+    *(void **)&real.mmap = dlsym(RTLD_NEXT, "mmap");
+    *(void **)&real.munmap = dlsym(RTLD_NEXT, "munmap");
+    *(void **)&real.mlock = dlsym(RTLD_NEXT, "mlock");
+    *(void **)&real.dup2 = dlsym(RTLD_NEXT, "dup2");
+    defaults();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+/* ---- tests/sim/os.h ------------------------------------------------------- */
+
+void sim_os_reset(void)
+{
+    pthread_mutex_lock(&lock);
+    defaults();
+    pthread_mutex_unlock(&lock);
+    sim_xen_reset();
+}
+
+int sim_os_set_buffer_device(int present)
+{
+    (void)present;
+    return -1;   /* FreeBSD has no buffer device */
+}
+
+void sim_os_set_xen_present(int present)
+{
+    pthread_mutex_lock(&lock);
+    cfg.xen_present = !!present;
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_os_open_handles(void)
+{
+    int n;
+
+    pthread_mutex_lock(&lock);
+    n = nr_fds;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+size_t sim_os_mapped_bytes(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&lock);
+    n = mapped_bytes;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int sim_os_set_kernel_restrict(int supported)
+{
+    pthread_mutex_lock(&lock);
+    cfg.kernel_restrict = !!supported;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+int sim_os_fail_nth(const char *name, unsigned long n, int err)
+{
+    int f;
+
+    for (f = 0; f < F_NR; f++) {
+        if (name && !strcmp(name, fault_name[f])) {
+            pthread_mutex_lock(&lock);
+            faults[f].countdown = n;
+            faults[f].err = err;
+            pthread_mutex_unlock(&lock);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- sim-freebsd.h -------------------------------------------------------- */
+
+void sim_freebsd_set_native_errno(int on)
+{
+    pthread_mutex_lock(&lock);
+    cfg.native_errno = !!on;
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_freebsd_mapping(const void *p, int *locked, int *inherit_none)
+{
+    struct region *r;
+    int rc = -1;
+
+    pthread_mutex_lock(&lock);
+    r = region_at(p);
+    if (r) {
+        *locked = r->locked;
+        *inherit_none = r->inherit_none;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+unsigned long sim_freebsd_hypercall_ioctls(void)
+{
+    return __atomic_load_n(&hypercall_ioctls, __ATOMIC_RELAXED);
+}
+
+unsigned long sim_freebsd_restrict_ioctls(void)
+{
+    return __atomic_load_n(&restrict_ioctls, __ATOMIC_RELAXED);
+}
+
+int sim_freebsd_last_restrict_domid(void)
+{
+    return __atomic_load_n(&last_restrict_domid, __ATOMIC_RELAXED);
+}
+
+int sim_freebsd_is_privcmd(int fd)
+{
+    int k;
+
+    pthread_mutex_lock(&lock);
+    k = kind_of(fd);
+    pthread_mutex_unlock(&lock);
+    return k != NOT_OURS;
+}
