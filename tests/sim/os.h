@@ -25,6 +25,10 @@ int sim_os_set_buffer_device(int present);
 /* Whether Xen is there at all (absent: open fails as the OS does). */
 void sim_os_set_xen_present(int present);
 
+/* 0 where the OS always runs on Xen (Mini-OS), so "Xen absent" cannot
+ * be simulated. Optional: the contract suite defaults it to 1. */
+int sim_os_xen_can_be_absent(void);
+
 /* Descriptors the simulated kernel has handed out and not seen closed. */
 int sim_os_open_handles(void);
 

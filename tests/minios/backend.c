@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What only the Mini-OS backend promises, run over the simulated
+ * Mini-OS (sim-minios.c): one-entry multicalls, full-width results,
+ * no descriptor, and Xen's error numbers translated to the C library's
+ * by the table generated at build time. In this Linux-hosted build the
+ * backend's table is generated against glibc; the table a stub domain
+ * gets, generated against newlib's header, is checked here as data.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <xentoolcore.h>
+
+#include "xencall.h"
+#include "sim-minios.h"
+#include "../contract/testlog.h"
+#include "../sim/os.h"
+#include "../sim/xen.h"
+#ifdef HAVE_NEWLIB_TABLE
+#include "xen-errno-newlib.h"   /* generated: Xen -> newlib */
+#endif
+
+static struct testlog tlog;
+
+static int setup(void **state)
+{
+    (void)state;
+    sim_os_reset();
+    testlog_clear(&tlog);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_os_mapped_bytes(), 0);
+    sim_os_reset();
+    return 0;
+}
+
+static xencall_handle *open_logged(void)
+{
+    xencall_handle *h = xencall_open(&tlog.vtable, 0);
+
+    assert_non_null(h);
+    return h;
+}
+
+static void minios_has_no_descriptor(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    assert_int_equal(xencall_fd(h), -1);
+    assert_int_equal(xencall_buffers_never_fault(h), 1);
+    xencall_close(h);
+}
+
+static void minios_one_entry_multicall_per_call(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    assert_int_equal(xencall5(h, SIM_OP_RESULT, 9, 1, 2, 3, 4), 9);
+    assert_int_equal(sim_minios_multicalls(), 1);
+    assert_int_equal(sim_minios_last_nr_calls(), 1);
+    xencall_close(h);
+}
+
+static void minios_full_width_results(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, (1UL << 62) + 3, 0),
+                     (long)((1UL << 62) + 3));
+    assert_int_equal(xencall2L(h, 12 /* memory_op */, 4, 0), -1);
+    assert_int_equal(errno, EFAULT);   /* no domid to read at address 0 */
+    /* Below Xen's error range a negative value is a result, not an error. */
+    assert_int_equal(xencall2L(h, SIM_OP_RESULT, (uint64_t)-5000, 0), -5000);
+    xencall_close(h);
+}
+
+#ifdef HAVE_NEWLIB_TABLE
+static void minios_translates_every_xen_errno(void **state)
+{
+    xencall_handle *h = open_logged();
+    int v, checked = 0;
+
+    (void)state;
+    /* In this build the local library is glibc, whose numbers equal
+     * Xen's: every named Xen error must come back as itself. */
+    for (v = 1; v < XEN_ERRNO_TABLE_SIZE; v++) {
+        if (!xen_errno_name[v])
+            continue;
+        assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-(int64_t)v), -1);
+        if (errno != v)
+            fail_msg("Xen %s (%d) came back as errno %d", xen_errno_name[v], v, errno);
+        checked++;
+    }
+    assert_true(checked >= 45);
+    /* Values Xen does not define fall back to EIO. */
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-100), -1);
+    assert_int_equal(errno, EIO);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-4000), -1);
+    assert_int_equal(errno, EIO);
+    /* A failing multicall is translated too. */
+    sim_minios_fail_multicall(38);
+    assert_int_equal(xencall0(h, 17), -1);
+    assert_int_equal(errno, ENOSYS);
+    xencall_close(h);
+}
+
+static void minios_newlib_table(void **state)
+{
+    int v, unnamed = 0;
+
+    (void)state;
+    /* Figures from newlib's sys/errno.h, as a stub domain sees them. */
+    assert_int_equal(xen_errno_to_local[38], 88);    /* ENOSYS */
+    assert_int_equal(xen_errno_to_local[88], 108);   /* ENOTSOCK, not ENOSYS */
+    assert_int_equal(xen_errno_to_local[35], 45);    /* EDEADLK */
+    assert_int_equal(xen_errno_to_local[110], 116);  /* ETIMEDOUT */
+    assert_int_equal(xen_errno_to_local[11], 11);    /* EAGAIN */
+    assert_int_equal(xen_errno_to_local[1], 1);      /* EPERM */
+    for (v = 1; v < XEN_ERRNO_TABLE_SIZE; v++)
+        if (xen_errno_name[v] && !xen_errno_to_local[v])
+            unnamed++;
+    /* Only ERESTART has no newlib name; it falls back to EIO. */
+    assert_int_equal(unnamed, 1);
+    assert_string_equal(xen_errno_name[85], "ERESTART");
+    assert_int_equal(xen_errno_to_local[85], 0);
+}
+#endif
+
+static void minios_restriction_refuses_calls(void **state)
+{
+    xencall_handle *h = open_logged();
+    unsigned long before;
+
+    (void)state;
+    assert_int_equal(xentoolcore_restrict_all(5), 0);
+    before = sim_minios_multicalls();
+    assert_int_equal(xencall0(h, 17), -1);
+    assert_int_equal(errno, EPERM);
+    assert_int_equal(sim_minios_multicalls(), before);
+    xencall_close(h);
+}
+
+static void minios_heap_failure_is_logged(void **state)
+{
+    xencall_handle *h = open_logged();
+
+    (void)state;
+    sim_os_fail_nth("memalign", 1, ENOMEM);
+    assert_null(xencall_alloc_buffer_pages(h, 3));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_int_equal(tlog.last_errno, ENOMEM);
+    xencall_close(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(minios_has_no_descriptor, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_one_entry_multicall_per_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_full_width_results, setup, teardown),
+#ifdef HAVE_NEWLIB_TABLE
+        cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_newlib_table, setup, teardown),
+#endif
+        cmocka_unit_test_setup_teardown(minios_restriction_refuses_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, setup, teardown),
+    };
+    int rc;
+
+#ifndef HAVE_NEWLIB_TABLE
+    printf("# newlib's errno.h is missing (libnewlib-dev): errno table checks not built\n");
+#endif
+    testlog_init(&tlog);
+    rc = cmocka_run_group_tests_name("minios-backend", tests, NULL, NULL);
+    testlog_fini(&tlog);
+    return rc;
+}
