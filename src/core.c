@@ -84,6 +84,15 @@ fail_log:
     return NULL;
 }
 
+/* What a handle closed in a forked child leaves registered. */
+static int restrict_closed_handle(struct toolcore_active_handle *ah,
+                                  uint16_t domid)
+{
+    (void)ah;
+    (void)domid;
+    return 0;   /* nothing left to restrict */
+}
+
 int xencall_close(xencall_handle *h)
 {
     int in_forked_child;
@@ -91,10 +100,21 @@ int xencall_close(xencall_handle *h)
     if (!h)
         return 0;
     in_forked_child = getpid() != h->owner_pid;
-    xentoolcore__deregister_active_handle(&h->toolcore);
     buffers_destroy(h, in_forked_child);
     xencall_os_close(h->os, in_forked_child);
     xtl_logger_destroy(h->own_log);
+    if (in_forked_child) {
+        /*
+         * libxentoolcore's lock may have been held by a parent thread
+         * that the child does not have, so deregistering could hang
+         * forever. The handle's memory stays (a few KiB, reclaimed by
+         * exec or exit) so the child's copy of the registry never
+         * points at freed memory; its callback now does nothing.
+         */
+        h->toolcore.restrict_callback = restrict_closed_handle;
+        return 0;
+    }
+    xentoolcore__deregister_active_handle(&h->toolcore);
     free(h);
     return 0;
 }
