@@ -1,0 +1,96 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# /init of the dom0 initramfs that tests/xen/run.sh boots under QEMU.
+# Brings up the Xen services, then, by the kernel argument xentest=,
+# either runs the checks (test) or shows the library at work (demo).
+# Check results are "XENTEST PASS|FAIL name detail" lines on the
+# console, which Xen sends to the serial port the host reads.
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin:/opt/xencall/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /run /tmp
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/xen /var/log/xen /var/lib/xen
+
+arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+mode=$(arg xentest)
+pages=$(arg xentest_pages)
+pass() { echo "XENTEST PASS $*"; }
+fail() { echo "XENTEST FAIL $*"; }
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+finish() {
+    echo "XENTEST DONE"
+    sync
+    # isa-debug-exit at port 0xf4 ends QEMU at once.
+    printf '\001' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+    poweroff -f
+}
+
+for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do
+    modprobe "$m" || fail "modprobe-$m"
+done
+mount -t xenfs xenfs /proc/xen
+xenstored --pid-file /run/xenstored.pid
+xenstore-write /local/domain/0/name Domain-0
+xen-init-dom0 >/tmp/init-dom0.log 2>&1 || fail "xen-init-dom0 $(tail -n1 /tmp/init-dom0.log)"
+xenconsoled --log=guest --log-dir=/var/log/xen
+# Debian's xl and everything else below load this library, not Debian's.
+export LD_LIBRARY_PATH=/opt/xencall/lib
+
+if [ "$mode" = demo ]; then
+    echo "==== xl info (Debian's xl on this libxencall)"
+    LD_DEBUG=libs xl info 2>/tmp/ld.log
+    echo "==== the loader's record of which libxencall xl used:"
+    grep 'calling init: .*libxencall' /tmp/ld.log
+    echo "==== xl list"
+    xl list
+    echo "==== xencall-probe"
+    xencall-probe
+    finish
+fi
+
+echo "XENTEST INFO dom0 up; Xen $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)$(cat /sys/hypervisor/version/extra)"
+dom0-checks bufdev "$pages"
+
+# Debian's xl, on our library: which one the loader picked, and output.
+LD_DEBUG=libs xl info >/tmp/xl-info 2>/tmp/xl-ld.log
+check xl/loads-our-libxencall grep -q 'calling init: /opt/xencall/lib/libxencall.so.1' /tmp/xl-ld.log
+check xl/info-xen-4.17 sh -c 'grep -Eq "^xen_major +: 4$" /tmp/xl-info && grep -Eq "^xen_minor +: 17$" /tmp/xl-info'
+check xl/info-total-memory grep -Eq '^total_memory +: [0-9]+$' /tmp/xl-info
+xl list >/tmp/xl-list 2>&1
+check xl/list-domain-0 grep -Eq '^Domain-0 +0 ' /tmp/xl-list
+check xl/create-pv-guest sh -c 'xl create /guest/guest.cfg >/tmp/xl-create 2>&1'
+alive=no
+for _ in $(seq 1 90); do
+    if grep -q XENTEST-GUEST-ALIVE /var/log/xen/guest-guest.log 2>/dev/null; then
+        alive=yes
+        break
+    fi
+    sleep 1
+done
+check xl/guest-console-line [ "$alive" = yes ]
+xl list >/tmp/xl-list 2>&1
+check xl/list-shows-guest grep -Eq '^guest +[1-9][0-9]* ' /tmp/xl-list
+check xl/destroy-guest xl destroy guest
+xl list >/tmp/xl-list 2>&1
+check xl/list-after-destroy sh -c '! grep -q "^guest " /tmp/xl-list && grep -q "^Domain-0" /tmp/xl-list'
+[ "$alive" = yes ] || { echo "guest console:"; cat /var/log/xen/guest-guest.log; cat /tmp/xl-create; }
+
+# Cost of a hypercall: raw ioctl, ours, Debian's; ratios in one boot.
+debian_lib=$(ls /lib/x86_64-linux-gnu/libxencall.so.1 /usr/lib/x86_64-linux-gnu/libxencall.so.1 2>/dev/null | head -n1)
+ours=$(xen-latency /opt/xencall/lib/libxencall.so.1)
+debian=$(xen-latency "$debian_lib")
+echo "$ours" "$debian" | awk '{ printf "XENTEST INFO latency raw-ioctl %d ns, ours %d ns (%.2fx raw), raw-ioctl %d ns, debian %d ns (%.2fx raw); ours/debian %.2f\n", $2, $4, $4 / $2, $6, $8, $8 / $6, $4 / $8 }'
+check latency/measured [ -n "$ours" -a -n "$debian" ]
+
+check probe/runs sh -c 'xencall-probe >/tmp/probe 2>&1'
+sed 's/^/XENTEST INFO probe: /' /tmp/probe
+
+# The same checks without the buffer device: locked memory instead.
+rm -f /dev/xen/hypercall
+dom0-checks locked "$pages"
+finish

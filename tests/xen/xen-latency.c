@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Cost of one xen_version hypercall on a real Xen: through the raw
+ * privcmd ioctl and through a libxencall given by path (dlopen()ed, so
+ * ours and Debian's are measured by the same code, one per process).
+ * Prints "raw NS" and "lib NS": medians of several rounds, in ns.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/xen.h>
+#include <xen/sys/privcmd.h>
+
+#define ROUNDS 9
+#define CALLS 300
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    void *(*open_fn)(void *, unsigned);
+    int (*call1)(void *, unsigned, uint64_t);
+    privcmd_hypercall_t hc = { .op = __HYPERVISOR_xen_version };
+    double raw[ROUNDS], lib[ROUNDS], t;
+    void *dl, *h;
+    int fd, r, i;
+
+    if (argc != 2 || !(dl = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL))) {
+        fprintf(stderr, "usage: %s LIBXENCALL (%s)\n", argv[0], dlerror());
+        return 2;
+    }
+    *(void **)&open_fn = dlsym(dl, "xencall_open");
+    *(void **)&call1 = dlsym(dl, "xencall1");
+    fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    h = open_fn ? open_fn(NULL, 0) : NULL;
+    if (fd < 0 || !h || !call1)
+        return 1;
+    for (r = 0; r < ROUNDS; r++) {
+        t = now_ns();
+        for (i = 0; i < CALLS; i++)
+            if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &hc) < 0)
+                return 1;
+        raw[r] = (now_ns() - t) / CALLS;
+        t = now_ns();
+        for (i = 0; i < CALLS; i++)
+            if (call1(h, __HYPERVISOR_xen_version, 0) < 0)
+                return 1;
+        lib[r] = (now_ns() - t) / CALLS;
+    }
+    qsort(raw, ROUNDS, sizeof(raw[0]), cmp);
+    qsort(lib, ROUNDS, sizeof(lib[0]), cmp);
+    printf("raw %.0f\nlib %.0f\n", raw[ROUNDS / 2], lib[ROUNDS / 2]);
+    return 0;
+}
