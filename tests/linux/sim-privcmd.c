@@ -886,8 +886,11 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
 {
     int c;
 
+    /* One counter for each pair. */
     if (name && !strcmp(name, "dup2"))
-        name = "dup3";   /* one counter for both */
+        name = "dup3";
+    if (name && !strcmp(name, "munlock"))
+        name = "mlock";
     for (c = 0; c < F_NR; c++) {
         if (name && !strcmp(name, fault_name[c])) {
             pthread_mutex_lock(&lock);

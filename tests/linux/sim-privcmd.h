@@ -7,6 +7,18 @@
  * test executable, so the real backend (src/linux/linux.c) runs
  * unchanged against it. Everything in tests/sim/os.h is implemented
  * too; these are the Linux-only knobs and observations.
+ *
+ * sim_os_open_handles() counts descriptors open on any of the nodes
+ * below, /dev/null included (the backend uses it when restricting).
+ * sim_os_mapped_bytes() counts buffer-device mappings and every
+ * anonymous mmap() made through the interposer (glibc's malloc and
+ * the sanitizers map memory internally, not through it).
+ * sim_os_fail_nth() knows "open", "close", "ioctl" (ioctl() and
+ * syscall(SYS_ioctl) alike), "mmap", "munmap", "madvise", "mlock"
+ * (mlock and munlock), "dup3" (also "dup2"); it counts only calls
+ * aimed at a simulated node or at a recorded buffer mapping (any
+ * anonymous mmap() counts). A failing close() still releases the
+ * descriptor, as on Linux.
  */
 #ifndef SIM_PRIVCMD_H
 #define SIM_PRIVCMD_H

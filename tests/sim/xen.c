@@ -150,6 +150,30 @@ int sim_xen_mem_reachable(const void *p, size_t len)
     return ok;
 }
 
+/*
+ * A fork() while another thread holds one of our locks would leave the
+ * child's copy locked for good: hold them across fork. Registered
+ * before any default-priority constructor, so a simulated OS's own
+ * handlers (registered later) take their lock first and ours after,
+ * the order they are always taken in.
+ */
+static void xen_before_fork(void)
+{
+    pthread_mutex_lock(&calls_lock);
+    pthread_mutex_lock(&mem_lock);
+}
+
+static void xen_after_fork(void)
+{
+    pthread_mutex_unlock(&mem_lock);
+    pthread_mutex_unlock(&calls_lock);
+}
+
+__attribute__((constructor(101))) static void sim_xen_init(void)
+{
+    pthread_atfork(xen_before_fork, xen_after_fork, xen_after_fork);
+}
+
 /* copy_to_guest: a fixed-size field, zero-padded like Xen's. */
 static long copy_string_out(uint64_t guest, size_t field, const char *s)
 {
