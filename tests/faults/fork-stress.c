@@ -118,7 +118,13 @@ int main(void)
             /* A hang here is a lock held by a thread the child does
              * not have: SIGALRM ends it and the parent counts it. */
             alarm(10);
-            _exit(xencall_close(shared) == 0 ? 0 : 1);
+            if (xencall_close(shared) != 0)
+                _exit(1);
+            /* exec reclaims what the parent's threads held at fork
+             * (half-opened handles the child can never close), which
+             * valgrind in the child would otherwise call leaks. */
+            execl("/bin/true", "true", (char *)NULL);
+            _exit(1);
         }
         if (pid < 0) {
             failed++;
