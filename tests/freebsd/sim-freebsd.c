@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -43,6 +44,31 @@ static struct {
     int (*mlock)(const void *, size_t);
     int (*dup2)(int, int);
 } real;
+
+/*
+ * A sanitizer's runtime, and other libraries' constructors, call
+ * open() and mmap() through these same symbols before our constructor
+ * has run: the real functions are resolved on first use, every call
+ * passes straight through until the simulation is ready, and the
+ * interposers are not instrumented themselves.
+ */
+static int sim_ready;
+#define INTERPOSER __attribute__((no_sanitize("address", "thread")))
+
+INTERPOSER static void *next_fn(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        if (!f)
+            abort();   /* no libc underneath: nothing sensible to do */
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+#define REAL(name) ((__typeof__(real.name))next_fn((void **)&real.name, #name))
+#define READY() __atomic_load_n(&sim_ready, __ATOMIC_ACQUIRE)
 
 enum fd_kind { NOT_OURS, PRIVCMD, PRIVCMD_RESTRICTED };
 enum fault { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MLOCK, F_MINHERIT, F_NR };
@@ -151,7 +177,7 @@ static int open_privcmd(int flags)
         errno = ENOENT;
         return -1;
     }
-    fd = real.open("/dev/null", O_RDWR | (flags & O_CLOEXEC));
+    fd = REAL(open)("/dev/null", O_RDWR | (flags & O_CLOEXEC));
     if (fd >= 0 && fd < MAX_FDS) {
         fd_kind[fd] = PRIVCMD;
         nr_fds++;
@@ -160,29 +186,41 @@ static int open_privcmd(int flags)
     return fd;
 }
 
-int open(const char *path, int flags, ...)
+INTERPOSER static int is_privcmd_path(const char *path)
+{
+    return READY() && !strcmp(path, PRIVCMD_NODE);
+}
+
+INTERPOSER int open(const char *path, int flags, ...)
 {
     va_list ap;
-    mode_t mode;
+    mode_t mode = 0;
 
-    if (!strcmp(path, PRIVCMD_NODE))
+    if (is_privcmd_path(path))
         return open_privcmd(flags);
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-    return real.open(path, flags, mode);
+    /* The mode argument is there only when a file may be created. */
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_start(ap, flags);
+        mode = (mode_t)va_arg(ap, int);
+        va_end(ap);
+    }
+    return REAL(open)(path, flags, mode);
 }
 
 int __open_2(const char *path, int flags);
-int __open_2(const char *path, int flags)
+INTERPOSER int __open_2(const char *path, int flags)
 {
-    return open(path, flags, 0);
+    if (is_privcmd_path(path))
+        return open_privcmd(flags);
+    return REAL(open)(path, flags);
 }
 
-int close(int fd)
+INTERPOSER int close(int fd)
 {
     int failed = 0;
 
+    if (!READY())
+        return REAL(close)(fd);
     pthread_mutex_lock(&lock);
     if (kind_of(fd) != NOT_OURS) {
         /* Like FreeBSD, a failing close still releases the fd. */
@@ -194,19 +232,21 @@ int close(int fd)
     if (failed) {
         int err = errno;
 
-        real.close(fd);
+        REAL(close)(fd);
         errno = err;
         return -1;
     }
-    return real.close(fd);
+    return REAL(close)(fd);
 }
 
-int dup2(int oldfd, int newfd)
+INTERPOSER int dup2(int oldfd, int newfd)
 {
     int rc;
 
+    if (!READY())
+        return REAL(dup2)(oldfd, newfd);
     pthread_mutex_lock(&lock);
-    rc = real.dup2(oldfd, newfd);
+    rc = REAL(dup2)(oldfd, newfd);
     if (rc >= 0 && oldfd != newfd && newfd >= 0 && newfd < MAX_FDS) {
         if (kind_of(newfd) != NOT_OURS)
             nr_fds--;
@@ -269,7 +309,7 @@ static int privcmd_ioctl(int fd, unsigned long req, void *arg)
     return 0;
 }
 
-int ioctl(int fd, unsigned long req, ...)
+INTERPOSER int ioctl(int fd, unsigned long req, ...)
 {
     va_list ap;
     void *arg;
@@ -278,20 +318,22 @@ int ioctl(int fd, unsigned long req, ...)
     va_start(ap, req);
     arg = va_arg(ap, void *);
     va_end(ap);
+    if (!READY())
+        return REAL(ioctl)(fd, req, arg);
     pthread_mutex_lock(&lock);
     ours = kind_of(fd) != NOT_OURS;
     pthread_mutex_unlock(&lock);
     if (ours)
         return privcmd_ioctl(fd, req, arg);
-    return real.ioctl(fd, req, arg);
+    return REAL(ioctl)(fd, req, arg);
 }
 
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p;
 
-    if (!(flags & MAP_ANONYMOUS) || fd != -1)
-        return real.mmap(addr, len, prot, flags, fd, off);
+    if (!READY() || !(flags & MAP_ANONYMOUS) || fd != -1)
+        return REAL(mmap)(addr, len, prot, flags, fd, off);
     pthread_mutex_lock(&lock);
     if (injected(F_MMAP) || nr_regions == MAX_REGIONS) {
         if (nr_regions == MAX_REGIONS)
@@ -299,7 +341,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
         pthread_mutex_unlock(&lock);
         return MAP_FAILED;   /* FreeBSD fails with MAP_FAILED, never NULL */
     }
-    p = real.mmap(addr, len, prot, flags, fd, off);
+    p = REAL(mmap)(addr, len, prot, flags, fd, off);
     if (p != MAP_FAILED) {
         regions[nr_regions++] = (struct region){ (uintptr_t)p, len, 0, 0 };
         mapped_bytes += len;
@@ -308,44 +350,48 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
     return p;
 }
 
-int munmap(void *p, size_t len)
+INTERPOSER int munmap(void *p, size_t len)
 {
     struct region *r;
     int rc;
 
+    if (!READY())
+        return REAL(munmap)(p, len);
     pthread_mutex_lock(&lock);
     r = region_at(p);
     if (!r) {
         pthread_mutex_unlock(&lock);
-        return real.munmap(p, len);
+        return REAL(munmap)(p, len);
     }
     if (injected(F_MUNMAP)) {
         pthread_mutex_unlock(&lock);
         return -1;
     }
-    rc = real.munmap(p, len);
+    rc = REAL(munmap)(p, len);
     if (rc == 0)
         drop_region(r);
     pthread_mutex_unlock(&lock);
     return rc;
 }
 
-int mlock(const void *p, size_t len)
+INTERPOSER int mlock(const void *p, size_t len)
 {
     struct region *r;
     int rc;
 
+    if (!READY())
+        return REAL(mlock)(p, len);
     pthread_mutex_lock(&lock);
     r = region_at(p);
     if (!r) {
         pthread_mutex_unlock(&lock);
-        return real.mlock(p, len);
+        return REAL(mlock)(p, len);
     }
     if (injected(F_MLOCK)) {
         pthread_mutex_unlock(&lock);
         return -1;
     }
-    rc = real.mlock(p, len);
+    rc = REAL(mlock)(p, len);
     if (rc == 0) {
         r->locked = 1;
         update_reachable(r);
@@ -391,7 +437,7 @@ static void after_fork_child(void)
 
     while (i < nr_regions) {
         if (regions[i].inherit_none) {
-            real.munmap((void *)regions[i].start, regions[i].len);
+            REAL(munmap)((void *)regions[i].start, regions[i].len);
             drop_region(&regions[i]);
         } else {
             i++;
@@ -402,15 +448,16 @@ static void after_fork_child(void)
 
 __attribute__((constructor)) static void sim_freebsd_init(void)
 {
-    *(void **)&real.open = dlsym(RTLD_NEXT, "open");
-    *(void **)&real.close = dlsym(RTLD_NEXT, "close");
-    *(void **)&real.ioctl = dlsym(RTLD_NEXT, "ioctl");
-    *(void **)&real.mmap = dlsym(RTLD_NEXT, "mmap");
-    *(void **)&real.munmap = dlsym(RTLD_NEXT, "munmap");
-    *(void **)&real.mlock = dlsym(RTLD_NEXT, "mlock");
-    *(void **)&real.dup2 = dlsym(RTLD_NEXT, "dup2");
+    REAL(open);
+    REAL(close);
+    REAL(ioctl);
+    REAL(mmap);
+    REAL(munmap);
+    REAL(mlock);
+    REAL(dup2);
     defaults();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    __atomic_store_n(&sim_ready, 1, __ATOMIC_RELEASE);
 }
 
 /* ---- tests/sim/os.h ------------------------------------------------------- */
