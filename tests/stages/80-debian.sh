@@ -123,18 +123,24 @@ pristine=$cache/bookworm-$key
 
 make_pristine() {
     local tmp=$pristine.new
-    rm -rf "$tmp" && mkdir -p "$cache" || return 1
-    echo "debootstrap bookworm from $mirror into $tmp"
-    timeout 1200 debootstrap --variant=minbase bookworm "$tmp" "$mirror" \
-        > "$work/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$work/debootstrap.log"; return 1; }
+    mkdir -p "$cache" || return 1
+    # A debootstrap that finished is kept if what follows fails.
+    if [ ! -e "$tmp/.debootstrap-done" ]; then
+        rm -rf "$tmp"
+        echo "debootstrap bookworm from $mirror into $tmp"
+        timeout 1200 debootstrap --variant=minbase bookworm "$tmp" "$mirror" \
+            > "$work/debootstrap.log" 2>&1 ||
+            { tail -n 20 "$work/debootstrap.log"; return 1; }
+        touch "$tmp/.debootstrap-done"
+    fi
     echo "$mirrors" | awk '{ print "deb", $1, $2, "main" }' \
         > "$tmp/etc/apt/sources.list"
     # shellcheck disable=SC2086
     timeout 1800 chroot "$tmp" sh -c "apt-get update -q &&
-        apt-get install -y -q --no-install-recommends $root_pkgs &&
+        apt-get install -y -q --no-install-recommends $(echo $root_pkgs) &&
         apt-get clean" > "$work/root-install.log" 2>&1 ||
         { tail -n 20 "$work/root-install.log"; return 1; }
+    rm -f "$tmp/.debootstrap-done"
     rm -rf "$pristine" && mv "$tmp" "$pristine"
 }
 
@@ -261,10 +267,9 @@ else
 fi
 
 # ---- autopkgtests, run directly in the root --------------------------------
+# The unbuilt source tree, as autopkgtest gives it to the tests.
 mkdir -p "$run/tmp/src"
-cp -a "$work/src/libxencall/." "$run/tmp/src/"
-(cd "$run/tmp/src" && rm -rf debian/tmp debian/.debhelper debian/libxencall1-standalone \
-    debian/libxencall-dev debian/xencall-tools)
+git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$run/tmp/src"
 for t in installed-library compile-and-probe; do
     start=$SECONDS
     if in_root sh -c "cd /tmp/src && mkdir -p /tmp/t-$t &&
