@@ -16,7 +16,8 @@ run_build() {
         stage_fail "$name build"
         return
     fi
-    make -C "$dir" -j"$(nproc)" check >/dev/null 2>&1
+    timeout 1500 make -C "$dir" -j"$(nproc)" check >/dev/null 2>&1 ||
+        echo "$name: make check failed or timed out after 1500 s"
     grep -E '^(FAIL|ERROR)' "$dir/test-suite.log" | head -20
     grep -l -E 'ERROR: (Address|Thread|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
         "$dir"/tests/*.log "$dir"/tests/*/*.log 2>/dev/null | head

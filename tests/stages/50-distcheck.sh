@@ -3,7 +3,7 @@
 # The release tarball builds, tests, installs and uninstalls cleanly.
 . "$(dirname "$0")/lib.sh"
 stage_begin distcheck
-if make -C "$XENCALL_BUILD" -j"$(nproc)" distcheck >"$XENCALL_BUILD/distcheck.out" 2>&1; then
+if timeout 1200 make -C "$XENCALL_BUILD" -j"$(nproc)" distcheck >"$XENCALL_BUILD/distcheck.out" 2>&1; then
     stage_pass "make distcheck"
 else
     tail -40 "$XENCALL_BUILD/distcheck.out"
