@@ -26,13 +26,13 @@ finish() { stage_end; exit $?; }
 tools="debhelper dh-autoreconf fakeroot lintian debootstrap mandoc groff-base
  libcmocka-dev pkgconf libxen-dev"
 # shellcheck disable=SC2086
-if ! timeout 900 apt-get install -y -q --no-install-recommends $tools >/dev/null; then
+if ! timeout 900 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $tools >/dev/null; then
     stage_fail "cannot install $tools"
     finish
 fi
 # Our runtime package provides libxencall1 at the version of the host's
 # libxen-dev; the throwaway root gets the mirror's newest, so take that.
-timeout 600 apt-get install -y -q --no-install-recommends --only-upgrade \
+timeout 600 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends --only-upgrade \
     libxen-dev libxencall1 >/dev/null 2>&1 || true
 xen_version=$(dpkg-query -W -f='${Version}' libxen-dev)
 
@@ -124,7 +124,11 @@ pristine=$cache/bookworm-$key
 make_pristine() {
     local tmp=$pristine.new
     mkdir -p "$cache" || return 1
-    # A debootstrap that finished is kept if what follows fails.
+    # An older root only needs its packages brought up to date; a
+    # debootstrap that finished is kept if what follows fails.
+    if [ -d "$pristine" ] && [ ! -e "$tmp/.debootstrap-done" ]; then
+        rm -rf "$tmp" && cp -a "$pristine" "$tmp" && touch "$tmp/.debootstrap-done"
+    fi
     if [ ! -e "$tmp/.debootstrap-done" ]; then
         rm -rf "$tmp"
         echo "debootstrap bookworm from $mirror into $tmp"
@@ -149,7 +153,7 @@ if [ "$chroot_xen" != "$xen_version" ]; then
     # New root, or the mirror has a new Xen since it was made.
     start=$SECONDS
     if make_pristine; then
-        stage_pass "debootstrap Debian 12 root with Debian's Xen ($((SECONDS - start)) s)"
+        stage_pass "Debian 12 root with Debian's Xen $xen_version made ($((SECONDS - start)) s)"
     else
         stage_fail "cannot make the Debian 12 root"
         finish
