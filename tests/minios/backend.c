@@ -22,8 +22,9 @@
 #include "../contract/testlog.h"
 #include "../sim/os.h"
 #include "../sim/xen.h"
+#include "xen-errno-table.h"   /* generated: the backend's own table */
 #ifdef HAVE_NEWLIB_TABLE
-#include "xen-errno-newlib.h"   /* generated: Xen -> newlib */
+#include "newlib-table.h"
 #endif
 
 static struct testlog tlog;
@@ -87,7 +88,6 @@ static void minios_full_width_results(void **state)
     xencall_close(h);
 }
 
-#ifdef HAVE_NEWLIB_TABLE
 static void minios_translates_every_xen_errno(void **state)
 {
     xencall_handle *h = open_logged();
@@ -95,10 +95,14 @@ static void minios_translates_every_xen_errno(void **state)
 
     (void)state;
     /* In this build the local library is glibc, whose numbers equal
-     * Xen's: every named Xen error must come back as itself. */
+     * Xen's: the table generated against it must be the identity, and
+     * every named Xen error must come back as itself. */
     for (v = 1; v < XEN_ERRNO_TABLE_SIZE; v++) {
         if (!xen_errno_name[v])
             continue;
+        if (xen_errno_to_local[v] != v)
+            fail_msg("glibc table maps Xen %s (%d) to %d", xen_errno_name[v], v,
+                     xen_errno_to_local[v]);
         assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-(int64_t)v), -1);
         if (errno != v)
             fail_msg("Xen %s (%d) came back as errno %d", xen_errno_name[v], v, errno);
@@ -116,28 +120,6 @@ static void minios_translates_every_xen_errno(void **state)
     assert_int_equal(errno, ENOSYS);
     xencall_close(h);
 }
-
-static void minios_newlib_table(void **state)
-{
-    int v, unnamed = 0;
-
-    (void)state;
-    /* Figures from newlib's sys/errno.h, as a stub domain sees them. */
-    assert_int_equal(xen_errno_to_local[38], 88);    /* ENOSYS */
-    assert_int_equal(xen_errno_to_local[88], 108);   /* ENOTSOCK, not ENOSYS */
-    assert_int_equal(xen_errno_to_local[35], 45);    /* EDEADLK */
-    assert_int_equal(xen_errno_to_local[110], 116);  /* ETIMEDOUT */
-    assert_int_equal(xen_errno_to_local[11], 11);    /* EAGAIN */
-    assert_int_equal(xen_errno_to_local[1], 1);      /* EPERM */
-    for (v = 1; v < XEN_ERRNO_TABLE_SIZE; v++)
-        if (xen_errno_name[v] && !xen_errno_to_local[v])
-            unnamed++;
-    /* Only ERESTART has no newlib name; it falls back to EIO. */
-    assert_int_equal(unnamed, 1);
-    assert_string_equal(xen_errno_name[85], "ERESTART");
-    assert_int_equal(xen_errno_to_local[85], 0);
-}
-#endif
 
 static void minios_restriction_refuses_calls(void **state)
 {
@@ -172,9 +154,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(minios_has_no_descriptor, setup, teardown),
         cmocka_unit_test_setup_teardown(minios_one_entry_multicall_per_call, setup, teardown),
         cmocka_unit_test_setup_teardown(minios_full_width_results, setup, teardown),
-#ifdef HAVE_NEWLIB_TABLE
         cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, setup, teardown),
-        cmocka_unit_test_setup_teardown(minios_newlib_table, setup, teardown),
+#ifdef HAVE_NEWLIB_TABLE
+        cmocka_unit_test(minios_newlib_table),
 #endif
         cmocka_unit_test_setup_teardown(minios_restriction_refuses_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, setup, teardown),
@@ -182,7 +164,8 @@ int main(void)
     int rc;
 
 #ifndef HAVE_NEWLIB_TABLE
-    printf("# newlib's errno.h is missing (libnewlib-dev): errno table checks not built\n");
+    /* cmocka's skip() reads as a failure to automake's TAP driver. */
+    printf("# newlib's errno.h is missing (libnewlib-dev): newlib table check not built\n");
 #endif
     testlog_init(&tlog);
     rc = cmocka_run_group_tests_name("minios-backend", tests, NULL, NULL);
