@@ -15,7 +15,9 @@
 
 #include <xentoollog.h>
 #include <xen/xen.h>
-#include <xen/sys/privcmd.h>   /* FreeBSD's: struct ioctl_privcmd_hypercall */
+/* FreeBSD's privcmd ABI (its sys/xen/privcmd.h), which Xen's tools
+ * install as xen/sys/ next to the public headers above. */
+#include <xen/sys/privcmd.h>
 
 #include "backend.h"
 #include "posix.h"
