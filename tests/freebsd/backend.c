@@ -6,6 +6,7 @@
  * buffer locked and INHERIT_NONE, restriction and its fallback.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 
 #include <cmocka.h>
 #include <xentoolcore.h>
+#include <xen/xen.h>
+#include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
 #include "xencall.h"
 #include "sim-freebsd.h"
@@ -50,6 +53,43 @@ static xencall_handle *open_logged(void)
 
     assert_non_null(h);
     return h;
+}
+
+/*
+ * FreeBSD's ioctl encoding (sys/ioccom.h): direction in the top bits
+ * (IOC_IN 0x80000000, IOC_OUT 0x40000000), 13 bits of size, group,
+ * number. Recomputed here so a wrong struct layout or typed-in number
+ * in the shim header shows.
+ */
+#define FREEBSD_IOC(dir, group, num, len) \
+    ((unsigned long)(dir) | (((unsigned long)(len) & 0x1fff) << 16) | \
+     ((unsigned long)(group) << 8) | (unsigned long)(num))
+
+static void freebsd_ioctl_abi(void **state)
+{
+    (void)state;
+    /* { unsigned long op; unsigned long arg[5]; long retval; } */
+    assert_int_equal(sizeof(struct ioctl_privcmd_hypercall), 7 * sizeof(long));
+    assert_int_equal(offsetof(struct ioctl_privcmd_hypercall, retval), 6 * sizeof(long));
+    assert_true(IOCTL_PRIVCMD_HYPERCALL ==
+                FREEBSD_IOC(0xc0000000UL, 'E', 0, sizeof(struct ioctl_privcmd_hypercall)));
+    if (sizeof(long) == 8)   /* the amd64 figure FreeBSD's kernel answers to */
+        assert_true(IOCTL_PRIVCMD_HYPERCALL == 0xc0384500UL);
+    assert_true(IOCTL_PRIVCMD_RESTRICT ==
+                FREEBSD_IOC(0x80000000UL, 'E', 4, sizeof(domid_t)));
+    assert_true(IOCTL_PRIVCMD_RESTRICT == 0x80024504UL);
+}
+
+static void freebsd_opens_privcmd_rdwr_cloexec(void **state)
+{
+    xencall_handle *h = open_logged();
+    int flags = sim_freebsd_last_open_flags();
+
+    (void)state;
+    assert_int_equal(flags & O_ACCMODE, O_RDWR);
+    assert_true(flags & O_CLOEXEC);
+    assert_true(fcntl(xencall_fd(h), F_GETFD) & FD_CLOEXEC);
+    xencall_close(h);
 }
 
 static void freebsd_result_comes_from_retval(void **state)
@@ -199,6 +239,8 @@ static void freebsd_restrict_falls_back_without_the_ioctl(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(freebsd_ioctl_abi),
+        cmocka_unit_test_setup_teardown(freebsd_opens_privcmd_rdwr_cloexec, setup, teardown),
         cmocka_unit_test_setup_teardown(freebsd_result_comes_from_retval, setup, teardown),
         cmocka_unit_test_setup_teardown(freebsd_kernel_errno_passes_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(freebsd_every_buffer_locked_and_not_inherited, setup, teardown),

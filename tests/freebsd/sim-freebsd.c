@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <xen/errno.h>
+#include <xen/xen.h>
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in tests/freebsd/include */
 
 #include "../sim/os.h"
@@ -92,7 +93,7 @@ static struct {
     int xen_present, kernel_restrict, native_errno;
 } cfg;
 static unsigned long hypercall_ioctls, restrict_ioctls;
-static int last_restrict_domid = -1;
+static int last_restrict_domid = -1, last_open_flags = -1;
 static struct {
     unsigned long countdown;
     int err;
@@ -105,6 +106,7 @@ static void defaults(void)
     cfg.native_errno = 0;
     hypercall_ioctls = restrict_ioctls = 0;
     last_restrict_domid = -1;
+    last_open_flags = -1;
     memset(faults, 0, sizeof(faults));
 }
 
@@ -168,6 +170,7 @@ static int open_privcmd(int flags)
     int fd;
 
     pthread_mutex_lock(&lock);
+    last_open_flags = flags;
     if (injected(F_OPEN)) {
         pthread_mutex_unlock(&lock);
         return -1;
@@ -560,6 +563,11 @@ unsigned long sim_freebsd_hypercall_ioctls(void)
 unsigned long sim_freebsd_restrict_ioctls(void)
 {
     return __atomic_load_n(&restrict_ioctls, __ATOMIC_RELAXED);
+}
+
+int sim_freebsd_last_open_flags(void)
+{
+    return __atomic_load_n(&last_open_flags, __ATOMIC_RELAXED);
 }
 
 int sim_freebsd_last_restrict_domid(void)

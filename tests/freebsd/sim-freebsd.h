@@ -27,6 +27,9 @@ unsigned long sim_freebsd_hypercall_ioctls(void);
 unsigned long sim_freebsd_restrict_ioctls(void);
 int sim_freebsd_last_restrict_domid(void);
 
+/* Flags of the last open() of the privcmd node (-1: none since reset). */
+int sim_freebsd_last_open_flags(void);
+
 /* Whether fd is (still) a privcmd descriptor. */
 int sim_freebsd_is_privcmd(int fd);
 

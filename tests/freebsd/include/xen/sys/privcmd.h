@@ -13,10 +13,17 @@ struct ioctl_privcmd_hypercall {
     long retval;
 };
 
-/* FreeBSD's _IOWR/_IOW encode direction bits unlike Linux's macros, so
- * the amd64 values are written out: _IOWR('E', 0, 56 bytes) and
- * _IOW('E', 4, domid_t). */
-#define IOCTL_PRIVCMD_HYPERCALL 0xc0384500UL
-#define IOCTL_PRIVCMD_RESTRICT  0x80024504UL
+/* FreeBSD's _IOWR/_IOW (sys/ioccom.h) encode direction and size
+ * unlike Linux's macros of the same names, so they are spelled out:
+ * IOC_INOUT 0xc0000000 / IOC_IN 0x80000000, 13 bits of size, group,
+ * number. domid_t comes from <xen/xen.h>, included before, as on
+ * FreeBSD. On amd64 the hypercall request is 0xc0384500. */
+#define SIM_FREEBSD_IOC(dir, group, num, len) \
+    ((unsigned long)(dir) | (((unsigned long)(len) & 0x1fff) << 16) | \
+     ((unsigned long)(group) << 8) | (unsigned long)(num))
+#define IOCTL_PRIVCMD_HYPERCALL \
+    SIM_FREEBSD_IOC(0xc0000000UL, 'E', 0, sizeof(struct ioctl_privcmd_hypercall))
+#define IOCTL_PRIVCMD_RESTRICT \
+    SIM_FREEBSD_IOC(0x80000000UL, 'E', 4, sizeof(domid_t))
 
 #endif
