@@ -6,10 +6,16 @@
 # A Xen error the local library cannot name has no entry (0); the
 # backend then reports its documented fallback.
 set -eu
+if [ $# -lt 2 ]; then
+    # Without a local header, cat below would wait on standard input.
+    echo "usage: gen-errno-table.sh XEN_ERRNO_H LOCAL_ERRNO_H..." >&2
+    exit 2
+fi
 xen_h=$1
 shift
-tmp=${TMPDIR:-/tmp}/xencall-errno.$$
-trap 'rm -f "$tmp".xen "$tmp".local' EXIT
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/xencall-errno.XXXXXX")
+trap 'rm -rf "$tmpdir"' EXIT
+tmp=$tmpdir/t
 
 sed -n 's/^XEN_ERRNO(\([A-Z0-9]*\),[[:space:]]*\([0-9]*\)).*/\1 \2/p' "$xen_h" >"$tmp.xen"
 cat "$@" | sed -n \
