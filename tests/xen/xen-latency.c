@@ -3,7 +3,9 @@
  * Cost of one xen_version hypercall on a real Xen: through the raw
  * privcmd ioctl and through a libxencall given by path (dlopen()ed, so
  * ours and Debian's are measured by the same code, one per process).
- * Prints "raw NS" and "lib NS": medians of several rounds, in ns.
+ * Prints "raw NS" and "lib NS": medians of several rounds, in ns; then
+ * the cost of alloc+free of a 64-byte and a 3-page buffer ("alloc64 NS",
+ * "alloc3p NS"), where mapping memory is real kernel work.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -35,6 +37,29 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void *(*alloc_fn)(void *, size_t);
+static void (*free_fn)(void *, void *);
+
+static double alloc_free_ns(void *h, size_t size)
+{
+    double t, rounds[ROUNDS];
+    int r, i;
+
+    for (r = 0; r < ROUNDS; r++) {
+        t = now_ns();
+        for (i = 0; i < CALLS; i++) {
+            void *p = alloc_fn(h, size);
+
+            if (!p)
+                exit(1);
+            free_fn(h, p);
+        }
+        rounds[r] = (now_ns() - t) / CALLS;
+    }
+    qsort(rounds, ROUNDS, sizeof(rounds[0]), cmp);
+    return rounds[ROUNDS / 2];
+}
+
 int main(int argc, char **argv)
 {
     void *(*open_fn)(void *, unsigned);
@@ -50,9 +75,11 @@ int main(int argc, char **argv)
     }
     *(void **)&open_fn = dlsym(dl, "xencall_open");
     *(void **)&call1 = dlsym(dl, "xencall1");
+    *(void **)&alloc_fn = dlsym(dl, "xencall_alloc_buffer");
+    *(void **)&free_fn = dlsym(dl, "xencall_free_buffer");
     fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
     h = open_fn ? open_fn(NULL, 0) : NULL;
-    if (fd < 0 || !h || !call1)
+    if (fd < 0 || !h || !call1 || !alloc_fn || !free_fn)
         return 1;
     for (r = 0; r < ROUNDS; r++) {
         t = now_ns();
@@ -69,5 +96,7 @@ int main(int argc, char **argv)
     qsort(raw, ROUNDS, sizeof(raw[0]), cmp);
     qsort(lib, ROUNDS, sizeof(lib[0]), cmp);
     printf("raw %.0f\nlib %.0f\n", raw[ROUNDS / 2], lib[ROUNDS / 2]);
+    printf("alloc64 %.0f\nalloc3p %.0f\n", alloc_free_ns(h, 64),
+           alloc_free_ns(h, 3 * 4096));
     return 0;
 }
