@@ -164,7 +164,7 @@ static void unlock_slot(struct xencall_handle *h, struct cache_slot *slot)
 /* initial-exec: a plain load instead of a __tls_get_addr call on
  * every allocation; four bytes fit glibc's reserve for dlopen(). */
 static __thread unsigned thread_slot_ticket
-    __attribute__((tls_model("initial-exec")));
+    __attribute__((__tls_model__("initial-exec")));
 static unsigned next_slot_ticket;
 
 static struct cache_slot *my_slot(struct xencall_handle *h)
