@@ -23,7 +23,7 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
-#include "testlog.h"
+#include "case.h"
 #include "../sim/os.h"
 #include "../sim/xen.h"
 
@@ -32,17 +32,7 @@
 #define HC_XEN_VERSION 17
 #define DOMID_SELF_ 0x7FF0
 
-static struct testlog tlog;
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static xencall_handle *open_logged(unsigned flags)
-{
-    xencall_handle *h = xencall_open(&tlog.vtable, flags);
-
-    assert_non_null(h);
-    return h;
-}
 
 /* Bytes of [p, p+len) that are not zero, as the hypervisor sees them;
  * the buffer is left filled with fill. -1 if it could not reach it. */
@@ -62,24 +52,6 @@ static int all_bytes(const void *p, size_t len, unsigned char v)
     return 1;
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    sim_os_reset();
-    testlog_clear(&tlog);
-    return 0;
-}
-
-/* Every test must leave nothing open and nothing mapped. */
-static int teardown(void **state)
-{
-    (void)state;
-    assert_int_equal(sim_os_open_handles(), 0);
-    assert_int_equal(sim_os_mapped_bytes(), 0);
-    assert_int_equal(tlog.destroyed, 0);
-    sim_os_reset();
-    return 0;
-}
 
 /* ---- open / close ------------------------------------------------------- */
 
@@ -1030,7 +1002,7 @@ static void restrict_without_kernel_support(void **state)
 
 /* ---- main ----------------------------------------------------------------- */
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, case_teardown)
 
 int main(void)
 {

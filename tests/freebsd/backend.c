@@ -22,38 +22,11 @@
 
 #include "xencall.h"
 #include "sim-freebsd.h"
-#include "../contract/testlog.h"
+#include "../contract/case.h"
 #include "../sim/os.h"
 #include "../sim/xen.h"
 
 #define PAGE 4096UL
-
-static struct testlog tlog;
-
-static int setup(void **state)
-{
-    (void)state;
-    sim_os_reset();
-    testlog_clear(&tlog);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    assert_int_equal(sim_os_open_handles(), 0);
-    assert_int_equal(sim_os_mapped_bytes(), 0);
-    sim_os_reset();
-    return 0;
-}
-
-static xencall_handle *open_logged(void)
-{
-    xencall_handle *h = xencall_open(&tlog.vtable, 0);
-
-    assert_non_null(h);
-    return h;
-}
 
 /*
  * FreeBSD's ioctl encoding (sys/ioccom.h): direction in the top bits
@@ -82,7 +55,7 @@ static void freebsd_ioctl_abi(void **state)
 
 static void freebsd_opens_privcmd_rdwr_cloexec(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     int flags = sim_freebsd_last_open_flags();
 
     (void)state;
@@ -94,7 +67,7 @@ static void freebsd_opens_privcmd_rdwr_cloexec(void **state)
 
 static void freebsd_result_comes_from_retval(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     unsigned long before = sim_freebsd_hypercall_ioctls();
 
     (void)state;
@@ -107,7 +80,7 @@ static void freebsd_result_comes_from_retval(void **state)
 
 static void freebsd_kernel_errno_passes_untouched(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     sim_freebsd_set_native_errno(1);
@@ -125,7 +98,7 @@ static void freebsd_every_buffer_locked_and_not_inherited(void **state)
 {
     static const size_t sizes[] = { 0, 64, 4080, 4096, 3 * PAGE, 64 * PAGE,
                                     200 * PAGE };
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     void *p[sizeof(sizes) / sizeof(sizes[0])], *pages;
     int locked, inherit_none;
     size_t i;
@@ -149,7 +122,7 @@ static void freebsd_every_buffer_locked_and_not_inherited(void **state)
 
 static void freebsd_map_failed_is_an_error(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     testlog_clear(&tlog);
@@ -165,7 +138,7 @@ static void freebsd_map_failed_is_an_error(void **state)
 
 static void freebsd_minherit_or_mlock_failure_unmaps(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     sim_os_fail_nth("minherit", 1, EINVAL);
@@ -183,7 +156,7 @@ static void freebsd_minherit_or_mlock_failure_unmaps(void **state)
 
 static void freebsd_child_does_not_inherit_buffers(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 100);
     int status, locked, inherit_none;
     pid_t pid;
@@ -209,7 +182,7 @@ static void freebsd_child_does_not_inherit_buffers(void **state)
 
 static void freebsd_restrict_uses_the_ioctl(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     assert_int_equal(xentoolcore_restrict_all(7), 0);
@@ -223,7 +196,7 @@ static void freebsd_restrict_uses_the_ioctl(void **state)
 
 static void freebsd_restrict_falls_back_without_the_ioctl(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     sim_os_set_kernel_restrict(0);
@@ -240,15 +213,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(freebsd_ioctl_abi),
-        cmocka_unit_test_setup_teardown(freebsd_opens_privcmd_rdwr_cloexec, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_result_comes_from_retval, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_kernel_errno_passes_untouched, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_every_buffer_locked_and_not_inherited, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_map_failed_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_minherit_or_mlock_failure_unmaps, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_child_does_not_inherit_buffers, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_restrict_uses_the_ioctl, setup, teardown),
-        cmocka_unit_test_setup_teardown(freebsd_restrict_falls_back_without_the_ioctl, setup, teardown),
+        cmocka_unit_test_setup_teardown(freebsd_opens_privcmd_rdwr_cloexec, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_result_comes_from_retval, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_kernel_errno_passes_untouched, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_every_buffer_locked_and_not_inherited, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_map_failed_is_an_error, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_minherit_or_mlock_failure_unmaps, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_child_does_not_inherit_buffers, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_restrict_uses_the_ioctl, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(freebsd_restrict_falls_back_without_the_ioctl, case_setup, case_teardown),
     };
     int rc;
 

@@ -22,38 +22,17 @@
 
 #include "xencall.h"
 #include "sim-privcmd.h"
-#include "../contract/testlog.h"
+#include "../contract/case.h"
 #include "../sim/os.h"
 #include "../sim/xen.h"
 
 #define PAGE 4096UL
 
-static struct testlog tlog;
-
-static int setup(void **state)
-{
-    (void)state;
-    sim_os_reset();
-    testlog_clear(&tlog);
-    return 0;
-}
-
+/* Also: no locked memory left behind. */
 static int teardown(void **state)
 {
-    (void)state;
-    assert_int_equal(sim_os_open_handles(), 0);
-    assert_int_equal(sim_os_mapped_bytes(), 0);
     assert_int_equal(sim_linux_locked_bytes(), 0);
-    sim_os_reset();
-    return 0;
-}
-
-static xencall_handle *open_logged(void)
-{
-    xencall_handle *h = xencall_open(&tlog.vtable, 0);
-
-    assert_non_null(h);
-    return h;
+    return case_teardown(state);
 }
 
 /* The descriptors the simulated kernel has handed out, at most n. */
@@ -77,7 +56,7 @@ static void privcmd_fallback_when_missing(void **state)
         xencall_handle *h;
 
         sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
-        h = open_logged();
+        h = open_logged(0);
         assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PROC_PRIVCMD);
         assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
         xencall_close(h);
@@ -113,7 +92,7 @@ static void privcmd_no_fallback_when_denied(void **state)
 
 static void privcmd_preferred(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PRIVCMD);
@@ -135,7 +114,7 @@ static void buffer_device_failing(void **state)
 
         testlog_clear(&tlog);
         sim_linux_set_open_error(SIM_NODE_HYPERCALL, errs[i]);
-        h = open_logged();
+        h = open_logged(0);
         /* Worth a debug line naming the reason, not an error. */
         assert_int_equal(tlog.errors, 0);
         assert_int_equal(tlog.debugs, 1);
@@ -167,7 +146,7 @@ static void buffer_device_failing(void **state)
 
 static void buffer_device_mappings_shared(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     void *small = xencall_alloc_buffer(h, 10);
     void *pages = xencall_alloc_buffer_pages(h, 5);
     int device = -1;
@@ -189,7 +168,7 @@ static void buffer_device_mappings_shared(void **state)
 
 static void one_ioctl_per_call(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     unsigned long n = sim_linux_hypercall_ioctls(), calls = sim_xen_calls();
 
     (void)state;
@@ -228,7 +207,7 @@ static void check_all_cloexec(int expect)
 
 static void descriptors_close_on_exec(void **state)
 {
-    xencall_handle *h = open_logged(), *h2;
+    xencall_handle *h = open_logged(0), *h2;
 
     (void)state;
     check_all_cloexec(2);   /* privcmd and the buffer device */
@@ -236,15 +215,15 @@ static void descriptors_close_on_exec(void **state)
 
     sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
     sim_linux_set_open_error(SIM_NODE_HYPERCALL, ENOENT);
-    h = open_logged();
+    h = open_logged(0);
     check_all_cloexec(1);
     xencall_close(h);
 
     /* After restriction by descriptor replacement too. */
     sim_os_reset();
     sim_os_set_kernel_restrict(0);
-    h = open_logged();
-    h2 = open_logged();
+    h = open_logged(0);
+    h2 = open_logged(0);
     assert_int_equal(xentoolcore_restrict_all(3), 0);
     check_all_cloexec(4);
     xencall_close(h2);
@@ -253,7 +232,7 @@ static void descriptors_close_on_exec(void **state)
 
 static void each_handle_own_fd(void **state)
 {
-    xencall_handle *a = open_logged(), *b = open_logged();
+    xencall_handle *a = open_logged(0), *b = open_logged(0);
 
     (void)state;
     assert_int_not_equal(xencall_fd(a), xencall_fd(b));
@@ -276,7 +255,7 @@ static long raw_hypercall(int fd)
 
 static void restrict_uses_kernel_ioctl(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     unsigned long r = sim_linux_restrict_ioctls();
     int fd = xencall_fd(h);
 
@@ -304,7 +283,7 @@ static void restrict_fallback_disables_fd(void **state)
 
     (void)state;
     sim_os_set_kernel_restrict(0);
-    h = open_logged();
+    h = open_logged(0);
     fd = xencall_fd(h);
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     /* Still a descriptor, but no longer privcmd: ioctls on it fail
@@ -325,7 +304,7 @@ static void restrict_fallback_disables_fd(void **state)
 
 static void wide_result_not_truncated(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     /* glibc's ioctl() would give the low 32 bits: 5. */
@@ -354,7 +333,7 @@ static void mapping_failures(void **state)
 
         sim_os_reset();
         sim_os_set_buffer_device(cases[i].device);
-        h = open_logged();
+        h = open_logged(0);
         testlog_clear(&tlog);
         assert_int_equal(sim_os_fail_nth(cases[i].call, 1, cases[i].err), 0);
         errno = 0;
@@ -384,11 +363,11 @@ static void open_failures(void **state)
     assert_int_equal(sim_os_open_handles(), 0);
     /* The second (buffer device) fails: locked memory is used. */
     assert_int_equal(sim_os_fail_nth("open", 2, EMFILE), 0);
-    h = open_logged();
+    h = open_logged(0);
     assert_int_equal(xencall_buffers_never_fault(h), 0);
     xencall_close(h);
     /* A failing ioctl is the call's error. */
-    h = open_logged();
+    h = open_logged(0);
     assert_int_equal(sim_os_fail_nth("ioctl", 1, EIO), 0);
     errno = 0;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
@@ -398,7 +377,7 @@ static void open_failures(void **state)
     assert_int_equal(sim_os_fail_nth("minherit", 1, EIO), -1);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, teardown)
 
 int main(void)
 {

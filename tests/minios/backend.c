@@ -19,7 +19,7 @@
 
 #include "xencall.h"
 #include "sim-minios.h"
-#include "../contract/testlog.h"
+#include "../contract/case.h"
 #include "../sim/os.h"
 #include "../sim/xen.h"
 #include "xen-errno-table.h"   /* generated: the backend's own table */
@@ -27,35 +27,9 @@
 #include "newlib-table.h"
 #endif
 
-static struct testlog tlog;
-
-static int setup(void **state)
-{
-    (void)state;
-    sim_os_reset();
-    testlog_clear(&tlog);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    assert_int_equal(sim_os_mapped_bytes(), 0);
-    sim_os_reset();
-    return 0;
-}
-
-static xencall_handle *open_logged(void)
-{
-    xencall_handle *h = xencall_open(&tlog.vtable, 0);
-
-    assert_non_null(h);
-    return h;
-}
-
 static void minios_has_no_descriptor(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     assert_int_equal(xencall_fd(h), -1);
@@ -65,7 +39,7 @@ static void minios_has_no_descriptor(void **state)
 
 static void minios_one_entry_multicall_per_call(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     assert_int_equal(xencall5(h, SIM_OP_RESULT, 9, 1, 2, 3, 4), 9);
@@ -76,7 +50,7 @@ static void minios_one_entry_multicall_per_call(void **state)
 
 static void minios_full_width_results(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     assert_int_equal(xencall2L(h, SIM_OP_RESULT, (1UL << 62) + 3, 0),
@@ -90,7 +64,7 @@ static void minios_full_width_results(void **state)
 
 static void minios_translates_every_xen_errno(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     int v, checked = 0;
 
     (void)state;
@@ -123,7 +97,7 @@ static void minios_translates_every_xen_errno(void **state)
 
 static void minios_restriction_refuses_calls(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
     unsigned long before;
 
     (void)state;
@@ -137,7 +111,7 @@ static void minios_restriction_refuses_calls(void **state)
 
 static void minios_heap_failure_is_logged(void **state)
 {
-    xencall_handle *h = open_logged();
+    xencall_handle *h = open_logged(0);
 
     (void)state;
     sim_os_fail_nth("memalign", 1, ENOMEM);
@@ -151,15 +125,15 @@ static void minios_heap_failure_is_logged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(minios_has_no_descriptor, setup, teardown),
-        cmocka_unit_test_setup_teardown(minios_one_entry_multicall_per_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(minios_full_width_results, setup, teardown),
-        cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_has_no_descriptor, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(minios_one_entry_multicall_per_call, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(minios_full_width_results, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, case_setup, case_teardown),
 #ifdef HAVE_NEWLIB_TABLE
         cmocka_unit_test(minios_newlib_table),
 #endif
-        cmocka_unit_test_setup_teardown(minios_restriction_refuses_calls, setup, teardown),
-        cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, setup, teardown),
+        cmocka_unit_test_setup_teardown(minios_restriction_refuses_calls, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, case_setup, case_teardown),
     };
     int rc;
 
