@@ -151,14 +151,18 @@ static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
 static void lock_slot(struct xencall_handle *h, struct cache_slot *slot)
 {
-    if (!h->lock_free)
-        pthread_spin_lock(&slot->lock);
+    if (h->lock_free)
+        return;
+    /* Wait on plain loads, so a waiter does not keep stealing the line. */
+    while (__atomic_exchange_n(&slot->locked, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&slot->locked, __ATOMIC_RELAXED))
+            ;
 }
 
 static void unlock_slot(struct xencall_handle *h, struct cache_slot *slot)
 {
     if (!h->lock_free)
-        pthread_spin_unlock(&slot->lock);
+        __atomic_store_n(&slot->locked, 0, __ATOMIC_RELEASE);
 }
 
 /* initial-exec: a plain load instead of a __tls_get_addr call on
@@ -237,20 +241,13 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 int buffers_init(struct xencall_handle *h)
 {
     struct block_registry *r = &h->registry;
-    int i, err;
+    int err;
 
     r->nr_buckets = 64;
     r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
     if (!r->buckets)
         return -1;
     err = pthread_mutex_init(&r->lock, NULL);
-    for (i = 0; !err && i < CACHE_SLOTS; i++) {
-        err = pthread_spin_init(&h->slots[i].lock, PTHREAD_PROCESS_PRIVATE);
-        if (err)
-            pthread_mutex_destroy(&r->lock);
-        while (err && i-- > 0)
-            pthread_spin_destroy(&h->slots[i].lock);
-    }
     if (err) {
         free(r->buckets);
         errno = err;
@@ -284,8 +281,6 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
     if (in_forked_child)
         return;
     pthread_mutex_destroy(&r->lock);
-    for (i = 0; i < CACHE_SLOTS; i++)
-        pthread_spin_destroy(&h->slots[i].lock);
 }
 
 /* ---- the public calls ------------------------------------------------ */

@@ -37,8 +37,11 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
  * with its own lock; a thread always uses the same slot, so threads
  * sharing a handle rarely meet on a lock or a cache line. A block is
  * a whole number of pages straight from the backend. The slot lock is
- * a spinlock: it guards a few loads and stores, is almost never
- * contended, and a mutex would cost more than the whole cached path.
+ * a one-byte spinlock on compiler atomics: it guards a few loads and
+ * stores and is almost never contended, so a mutex would cost more
+ * than the whole cached path; and unlike pthread spinlocks it has no
+ * init that can fail and needs nothing from the C library (Mini-OS
+ * offers no pthread spinlocks).
  */
 #define CACHE_SLOTS 4
 /* Blocks larger than this go straight back to the OS when freed. */
@@ -54,7 +57,7 @@ struct cached_block {
 };
 
 struct cache_slot {
-    pthread_spinlock_t lock;
+    unsigned char locked;    /* see lock_slot() */
     size_t bytes_held;
     struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
 } __attribute__((aligned(64)));
