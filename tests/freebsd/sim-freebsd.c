@@ -23,6 +23,7 @@
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in tests/freebsd/include */
 
 #include "../sim/os.h"
+#include "../sim/locked.h"
 #include "../sim/xen.h"
 #include "sim-freebsd.h"
 
@@ -323,9 +324,7 @@ INTERPOSER int ioctl(int fd, unsigned long req, ...)
     va_end(ap);
     if (!READY())
         return REAL(ioctl)(fd, req, arg);
-    pthread_mutex_lock(&lock);
-    ours = kind_of(fd) != NOT_OURS;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, ours, kind_of(fd) != NOT_OURS);
     if (ours)
         return privcmd_ioctl(fd, req, arg);
     return REAL(ioctl)(fd, req, arg);
@@ -481,36 +480,22 @@ int sim_os_set_buffer_device(int present)
 
 void sim_os_set_xen_present(int present)
 {
-    pthread_mutex_lock(&lock);
-    cfg.xen_present = !!present;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.xen_present, !!present);
 }
 
 int sim_os_open_handles(void)
 {
-    int n;
-
-    pthread_mutex_lock(&lock);
-    n = nr_fds;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, nr_fds);
 }
 
 size_t sim_os_mapped_bytes(void)
 {
-    size_t n;
-
-    pthread_mutex_lock(&lock);
-    n = mapped_bytes;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, mapped_bytes);
 }
 
 int sim_os_set_kernel_restrict(int supported)
 {
-    pthread_mutex_lock(&lock);
-    cfg.kernel_restrict = !!supported;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.kernel_restrict, !!supported);
     return 0;
 }
 
@@ -534,9 +519,7 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
 
 void sim_freebsd_set_native_errno(int on)
 {
-    pthread_mutex_lock(&lock);
-    cfg.native_errno = !!on;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.native_errno, !!on);
 }
 
 int sim_freebsd_mapping(const void *p, int *locked, int *inherit_none)
@@ -579,8 +562,6 @@ int sim_freebsd_is_privcmd(int fd)
 {
     int k;
 
-    pthread_mutex_lock(&lock);
-    k = kind_of(fd);
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, k, kind_of(fd));
     return k != NOT_OURS;
 }

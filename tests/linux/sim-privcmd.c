@@ -33,6 +33,7 @@
 
 #include "sim-privcmd.h"
 #include "../sim/os.h"
+#include "../sim/locked.h"
 #include "../sim/xen.h"
 
 const char sim_os_name[] = "linux";
@@ -841,44 +842,28 @@ void sim_os_reset(void)
 
 int sim_os_set_buffer_device(int present)
 {
-    pthread_mutex_lock(&lock);
-    cfg.buffer_device = !!present;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.buffer_device, !!present);
     return 0;
 }
 
 void sim_os_set_xen_present(int present)
 {
-    pthread_mutex_lock(&lock);
-    cfg.xen_present = !!present;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.xen_present, !!present);
 }
 
 int sim_os_open_handles(void)
 {
-    int n;
-
-    pthread_mutex_lock(&lock);
-    n = nr_fds;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, nr_fds);
 }
 
 size_t sim_os_mapped_bytes(void)
 {
-    size_t n;
-
-    pthread_mutex_lock(&lock);
-    n = mapped_bytes;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, mapped_bytes);
 }
 
 int sim_os_set_kernel_restrict(int supported)
 {
-    pthread_mutex_lock(&lock);
-    cfg.kernel_restrict = !!supported;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.kernel_restrict, !!supported);
     return 0;
 }
 
@@ -909,66 +894,37 @@ void sim_linux_set_open_error(enum sim_linux_node node, int err)
 {
     if ((int)node < 0 || node >= SIM_NR_NODES)
         return;
-    pthread_mutex_lock(&lock);
-    cfg.open_error[node] = err;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.open_error[node], err);
 }
 
 void sim_linux_set_proc_privcmd(int present)
 {
-    pthread_mutex_lock(&lock);
-    cfg.proc_privcmd = !!present;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, cfg.proc_privcmd, !!present);
 }
 
 int sim_linux_fd_node(int fd)
 {
-    int n;
-
-    pthread_mutex_lock(&lock);
-    n = node_of(fd);
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, node_of(fd));
 }
 
 int sim_linux_fd_restricted(int fd)
 {
-    int r;
-
-    pthread_mutex_lock(&lock);
-    r = node_of(fd) >= 0 && fds[fd].restricted;
-    pthread_mutex_unlock(&lock);
-    return r;
+    return SIM_LOCKED_READ(&lock, node_of(fd) >= 0 && fds[fd].restricted);
 }
 
 unsigned long sim_linux_hypercall_ioctls(void)
 {
-    unsigned long n;
-
-    pthread_mutex_lock(&lock);
-    n = hypercall_ioctls;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, hypercall_ioctls);
 }
 
 unsigned long sim_linux_restrict_ioctls(void)
 {
-    unsigned long n;
-
-    pthread_mutex_lock(&lock);
-    n = restrict_ioctls;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, restrict_ioctls);
 }
 
 size_t sim_linux_locked_bytes(void)
 {
-    size_t n;
-
-    pthread_mutex_lock(&lock);
-    n = locked_bytes;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, locked_bytes);
 }
 
 int sim_linux_mapping_flags(const void *p, int *from_device)

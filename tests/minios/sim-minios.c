@@ -9,6 +9,7 @@
 #include <mini-os/os.h>
 
 #include "../sim/os.h"
+#include "../sim/locked.h"
 #include "../sim/xen.h"
 #include "sim-minios.h"
 
@@ -87,29 +88,17 @@ int HYPERVISOR_multicall(void *call_list, int nr_calls)
 
 void sim_minios_fail_multicall(int xen_errno)
 {
-    pthread_mutex_lock(&lock);
-    multicall_error = xen_errno;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, multicall_error, xen_errno);
 }
 
 unsigned long sim_minios_multicalls(void)
 {
-    unsigned long n;
-
-    pthread_mutex_lock(&lock);
-    n = multicalls;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, multicalls);
 }
 
 int sim_minios_last_nr_calls(void)
 {
-    int n;
-
-    pthread_mutex_lock(&lock);
-    n = last_nr_calls;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, last_nr_calls);
 }
 
 /* ---- tests/sim/os.h ------------------------------------------------------- */
@@ -148,12 +137,7 @@ int sim_os_open_handles(void)
 
 size_t sim_os_mapped_bytes(void)
 {
-    size_t n;
-
-    pthread_mutex_lock(&lock);
-    n = heap_bytes;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return SIM_LOCKED_READ(&lock, heap_bytes);
 }
 
 int sim_os_set_kernel_restrict(int supported)
@@ -167,8 +151,6 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
     (void)err;   /* Mini-OS's allocator can only say ENOMEM */
     if (!name || (strcmp(name, "memalign") && strcmp(name, "mmap")))
         return -1;
-    pthread_mutex_lock(&lock);
-    memalign_countdown = n;
-    pthread_mutex_unlock(&lock);
+    SIM_LOCKED_WRITE(&lock, memalign_countdown, n);
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <xen/errno.h>
 
+#include "locked.h"
 #include "xen.h"
 
 /* Hypercall and sub-op numbers, as in Xen's public headers. */
@@ -251,22 +252,12 @@ long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])
 
 unsigned long sim_xen_calls(void)
 {
-    unsigned long n;
-
-    pthread_mutex_lock(&calls_lock);
-    n = nr_calls;
-    pthread_mutex_unlock(&calls_lock);
-    return n;
+    return SIM_LOCKED_READ(&calls_lock, nr_calls);
 }
 
 struct sim_xen_call sim_xen_last_call(void)
 {
-    struct sim_xen_call c;
-
-    pthread_mutex_lock(&calls_lock);
-    c = last_call;
-    pthread_mutex_unlock(&calls_lock);
-    return c;
+    return SIM_LOCKED_READ(&calls_lock, last_call);
 }
 
 /* The reachable-memory set is left alone: it mirrors the simulated
