@@ -23,6 +23,7 @@
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in tests/freebsd/include */
 
 #include "../sim/os.h"
+#include "../sim/interpose.h"
 #include "../sim/locked.h"
 #include "../sim/xen.h"
 #include "sim-freebsd.h"
@@ -47,29 +48,8 @@ static struct {
     int (*dup2)(int, int);
 } real;
 
-/*
- * A sanitizer's runtime, and other libraries' constructors, call
- * open() and mmap() through these same symbols before our constructor
- * has run: the real functions are resolved on first use, every call
- * passes straight through until the simulation is ready, and the
- * interposers are not instrumented themselves.
- */
+/* Until our constructor has run, every call goes straight through. */
 static int sim_ready;
-#define INTERPOSER __attribute__((no_sanitize("address", "thread")))
-
-INTERPOSER static void *next_fn(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        if (!f)
-            abort();   /* no libc underneath: nothing sensible to do */
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-#define REAL(name) ((__typeof__(real.name))next_fn((void **)&real.name, #name))
 #define READY() __atomic_load_n(&sim_ready, __ATOMIC_ACQUIRE)
 
 enum fd_kind { NOT_OURS, PRIVCMD, PRIVCMD_RESTRICTED };

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "sim-privcmd.h"
+#include "../sim/interpose.h"
 #include "../sim/os.h"
 #include "../sim/locked.h"
 #include "../sim/xen.h"
@@ -66,35 +67,8 @@ static struct {
     dup2_fn dup2;
 } real;
 
-/*
- * Resolved on first use as well as in the constructor: another
- * library's constructor may call in before ours has run.
- */
-/*
- * Until our constructor has run, every call goes straight through: a
- * sanitizer's runtime initialises before us and calls mmap() and
- * open() through the same symbols. For the same reason the
- * interposers themselves are not instrumented (a TSan-instrumented
- * function entry crashes before TSan is ready); what they touch is
- * under our lock, which TSan still sees through its interceptors.
- */
+/* Until our constructor has run, every call goes straight through. */
 static int sim_ready;
-#define INTERPOSER __attribute__((no_sanitize("thread", "address")))
-
-INTERPOSER static void *next_fn(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        if (!f)
-            abort();   /* no libc underneath: nothing sensible to do */
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-#define REAL(name) ((__typeof__(real.name))next_fn((void **)&real.name, #name))
-
 
 /* ---- state --------------------------------------------------------------- */
 
@@ -424,32 +398,37 @@ INTERPOSER static mode_t mode_arg(int flags, va_list ap)
     return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
 }
 
-INTERPOSER int open(const char *path, int flags, ...)
+/* open() and open64(): the simulated node, or the real call they name. */
+INTERPOSER static int open_or_pass(open_fn real_open, const char *path,
+                                   int flags, va_list ap)
 {
     int node = find_node(path);
-    va_list ap;
-    mode_t mode;
 
     if (node >= 0 && sim_ready)
         return open_node(node, flags);
+    return real_open(path, flags, mode_arg(flags, ap));
+}
+
+INTERPOSER int open(const char *path, int flags, ...)
+{
+    va_list ap;
+    int fd;
+
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = open_or_pass(REAL(open), path, flags, ap);
     va_end(ap);
-    return REAL(open)(path, flags, mode);
+    return fd;
 }
 
 INTERPOSER int open64(const char *path, int flags, ...)
 {
-    int node = find_node(path);
     va_list ap;
-    mode_t mode;
+    int fd;
 
-    if (node >= 0 && sim_ready)
-        return open_node(node, flags);
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = open_or_pass(REAL(open64), path, flags, ap);
     va_end(ap);
-    return REAL(open64)(path, flags, mode);
+    return fd;
 }
 
 int __open_2(const char *path, int flags);
