@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -8,6 +9,31 @@
 
 #include "backend.h"
 #include "posix.h"
+
+void *posix_alloc_state(struct xentoollog_logger *log, size_t size)
+{
+    void *state = malloc(size);
+    int err;
+
+    if (!state) {
+        err = errno;
+        xtl_log(log, XTL_ERROR, err, "xencall", "cannot allocate backend state");
+        errno = err;
+    }
+    return state;
+}
+
+void *posix_open_failed(struct xentoollog_logger *log, const char *node,
+                        void *state)
+{
+    int err = errno;
+
+    xtl_log(log, XTL_ERROR, err, "xencall", "cannot open %s%s", node,
+            err == ENOENT ? " (is this system running on Xen?)" : "");
+    free(state);
+    errno = err;
+    return NULL;
+}
 
 void *posix_map_locked(struct xentoollog_logger *log, size_t len,
                        int (*guard)(void *p, size_t len),

@@ -20,6 +20,15 @@ void *posix_map_locked(struct xentoollog_logger *log, size_t len,
                        int (*guard)(void *p, size_t len),
                        const char *guard_name);
 
+/* malloc() for a backend's state; logs a failure, errno kept. */
+void *posix_alloc_state(struct xentoollog_logger *log, size_t size);
+
+/* For an open() of node that failed: logs why (with a hint when Xen
+ * looks absent), frees the half-made state, and returns NULL with
+ * errno as open() left it. */
+void *posix_open_failed(struct xentoollog_logger *log, const char *node,
+                        void *state);
+
 /* munmap() that leaves errno alone. */
 void posix_unmap(void *p, size_t len);
 

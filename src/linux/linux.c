@@ -48,25 +48,14 @@ static int open_privcmd(void)
 
 struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
 {
-    struct xencall_os *os = malloc(sizeof(*os));
-    int err;
+    struct xencall_os *os = posix_alloc_state(log, sizeof(*os));
 
-    if (!os) {
-        err = errno;
-        xtl_log(log, XTL_ERROR, err, "xencall", "cannot allocate backend state");
-        errno = err;
+    if (!os)
         return NULL;
-    }
     os->log = log;
     os->privcmd_fd = open_privcmd();
-    if (os->privcmd_fd < 0) {
-        err = errno;
-        xtl_log(log, XTL_ERROR, err, "xencall", "cannot open %s%s", PRIVCMD_NODE,
-                err == ENOENT ? " (is this system running on Xen?)" : "");
-        free(os);
-        errno = err;
-        return NULL;
-    }
+    if (os->privcmd_fd < 0)
+        return posix_open_failed(log, PRIVCMD_NODE, os);
     /* The buffer device is an improvement, never a requirement. */
     os->buffer_fd = open(BUFFER_NODE, O_RDWR | O_CLOEXEC);
     if (os->buffer_fd < 0)
