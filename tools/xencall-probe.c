@@ -49,10 +49,13 @@ static const char *likely_cause(int err, int at_open)
     }
 }
 
-static int fail(const char *what, int err, int at_open)
+/* Reports the failure, then closes h (NULL before the open succeeded);
+ * xencall_close() frees any buffers still allocated. */
+static int fail(xencall_handle *h, const char *what, int err, int at_open)
 {
     fprintf(stderr, "xencall-probe: %s failed: %s (errno %d)\n", what,
             likely_cause(err, at_open), err);
+    xencall_close(h);
     return 1;
 }
 
@@ -111,24 +114,24 @@ int main(int argc, char **argv)
     }
     h = xencall_open(NULL, 0);
     if (!h)
-        return fail("opening libxencall", errno, 1);
+        return fail(NULL, "opening libxencall", errno, 1);
     node_of_fd(xencall_fd(h), node, sizeof(node));
     printf("privcmd node:        %s\n", node);
 
     extra = xencall_alloc_buffer(h, sizeof(xen_extraversion_t));
     caps = xencall_alloc_buffer(h, sizeof(xen_capabilities_info_t));
     if (!extra || !caps)
-        return fail("allocating hypercall buffers", errno, 0);
+        return fail(h, "allocating hypercall buffers", errno, 0);
     printf("buffer device:       %s\n",
            buffer_from_device() ? "/dev/xen/hypercall" : "none (locked memory)");
     printf("buffers never fault: %s\n", xencall_buffers_never_fault(h) ? "yes" : "no");
 
     version = xencall1(h, __HYPERVISOR_xen_version, XENVER_version);
     if (version < 0)
-        return fail("the xen_version hypercall", errno, 0);
+        return fail(h, "the xen_version hypercall", errno, 0);
     if (xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion, (uintptr_t)extra) < 0 ||
         xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities, (uintptr_t)caps) < 0)
-        return fail("reading the hypervisor's strings", errno, 0);
+        return fail(h, "reading the hypervisor's strings", errno, 0);
     pagesize = xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0);
     printf("hypervisor:          Xen %d.%d%s\n", version >> 16, version & 0xffff, extra);
     printf("capabilities:        %s\n", caps);
@@ -138,7 +141,7 @@ int main(int argc, char **argv)
         t = now_ns();
         for (i = 0; i < CALLS; i++)
             if (xencall1(h, __HYPERVISOR_xen_version, XENVER_version) < 0)
-                return fail("timing the xen_version hypercall", errno, 0);
+                return fail(h, "timing the xen_version hypercall", errno, 0);
         ns[r] = (now_ns() - t) / CALLS;
     }
     qsort(ns, ROUNDS, sizeof(ns[0]), cmp);

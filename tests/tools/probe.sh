@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # xencall-probe on simulated systems: what it reports on a working one,
 # and the cause it names, with exit status 1, for each way it can fail.
+# PROBE_WRAPPER runs the program under a tool (stage 40: valgrind, whose
+# own error exit status then fails the check).
 prog=${PROBE_SIM:-tests/tools/probe-sim}
+wrapper=${PROBE_WRAPPER:-}
 out=${TMPDIR:-/tmp}/probe-sim.$$
 trap 'rm -f "$out"' EXIT
 n=0
@@ -16,7 +19,7 @@ check() {
     shift 3
     n=$((n + 1))
     # shellcheck disable=SC2086
-    "$prog" $run >"$out" 2>&1
+    $wrapper "$prog" $run >"$out" 2>&1
     got=$?
     why=""
     [ "$got" -eq "$want" ] || why="exit status $got, expected $want"
