@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -82,7 +84,8 @@ void posix_unmap(void *p, size_t len)
     errno = saved_errno;
 }
 
-int posix_disable_fd(int fd)
+/* Point fd at /dev/null, so nothing reaches the device through it. */
+static int disable_fd(int fd)
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC), rc, err;
 
@@ -97,4 +100,17 @@ int posix_disable_fd(int fd)
     close(null_fd);
     errno = err;
     return rc < 0 ? -1 : 0;
+}
+
+int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid)
+{
+    uint16_t target = domid;   /* the kernel reads a domid_t */
+
+    if (ioctl(fd, restrict_request, &target) == 0)
+        return 0;
+    /* Kernels without the request answer ENOTTY (Linux) or ENOSYS
+     * (older FreeBSD); some answer EINVAL. */
+    if (errno != ENOTTY && errno != ENOSYS && errno != EINVAL)
+        return -1;
+    return disable_fd(fd);
 }

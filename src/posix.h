@@ -7,6 +7,7 @@
 #define XENCALL_POSIX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct xentoollog_logger;
 
@@ -32,8 +33,11 @@ void *posix_open_failed(struct xentoollog_logger *log, const char *node,
 /* munmap() that leaves errno alone. */
 void posix_unmap(void *p, size_t len);
 
-/* Point fd at /dev/null, so nothing can reach the device through it
- * any more (the fallback when the kernel cannot restrict it). */
-int posix_disable_fd(int fd);
+/*
+ * Restrict the privcmd fd to domid with the kernel's restrict ioctl;
+ * a kernel without it gets fd pointed at /dev/null instead, so nothing
+ * reaches the device through it any more. 0, or -1 with errno.
+ */
+int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid);
 
 #endif

@@ -83,14 +83,7 @@ void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
 
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
 {
-    domid_t target = domid;
-
-    if (ioctl(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, &target) == 0)
-        return 0;
-    /* Kernels before the restrict ioctl answer ENOSYS (or ENOTTY). */
-    if (errno != ENOSYS && errno != ENOTTY && errno != EINVAL)
-        return -1;
-    return posix_disable_fd(os->privcmd_fd);
+    return posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid);
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)
