@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xen/xen.h>
 #include <xen/version.h>
 
 #include "xencall.h"
+#include "timing.h"
 
 static void usage(FILE *out)
 {
@@ -85,21 +85,6 @@ static int buffer_from_device(void)
     return found;
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     enum { ROUNDS = 9, CALLS = 200 };
@@ -144,9 +129,8 @@ int main(int argc, char **argv)
                 return fail(h, "timing the xen_version hypercall", errno, 0);
         ns[r] = (now_ns() - t) / CALLS;
     }
-    qsort(ns, ROUNDS, sizeof(ns[0]), cmp);
     printf("hypercall cost:      %.0f ns (median of %d x %d xen_version calls)\n",
-           ns[ROUNDS / 2], ROUNDS, CALLS);
+           median_of(ns, ROUNDS), ROUNDS, CALLS);
     xencall_free_buffer(h, extra);
     xencall_free_buffer(h, caps);
     xencall_close(h);

@@ -14,29 +14,15 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xen/xen.h>
 #include <xen/sys/privcmd.h>
 
+#include "../../tools/timing.h"
+
 #define ROUNDS 9
 #define CALLS 300
-
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
 
 static void *(*alloc_fn)(void *, size_t);
 static void (*free_fn)(void *, void *);
@@ -57,8 +43,7 @@ static double alloc_free_ns(void *h, size_t size)
         }
         rounds[r] = (now_ns() - t) / CALLS;
     }
-    qsort(rounds, ROUNDS, sizeof(rounds[0]), cmp);
-    return rounds[ROUNDS / 2];
+    return median_of(rounds, ROUNDS);
 }
 
 int main(int argc, char **argv)
@@ -101,12 +86,9 @@ int main(int argc, char **argv)
                 return 1;
         rawsys[r] = (now_ns() - t) / CALLS;
     }
-    qsort(rawsys, ROUNDS, sizeof(rawsys[0]), cmp);
-    qsort(raw, ROUNDS, sizeof(raw[0]), cmp);
-    qsort(lib, ROUNDS, sizeof(lib[0]), cmp);
-    printf("raw %.0f\nlib %.0f\n", raw[ROUNDS / 2], lib[ROUNDS / 2]);
+    printf("raw %.0f\nlib %.0f\n", median_of(raw, ROUNDS), median_of(lib, ROUNDS));
     printf("alloc64 %.0f\nalloc3p %.0f\n", alloc_free_ns(h, 64),
            alloc_free_ns(h, 3 * 4096));
-    printf("rawsyscall %.0f\n", rawsys[ROUNDS / 2]);
+    printf("rawsyscall %.0f\n", median_of(rawsys, ROUNDS));
     return 0;
 }
