@@ -79,6 +79,10 @@ awk -F'\t' '
         printf "  the same in thread CPU time (ignores other load): %.2fx (Debian %.2fx; own handles: ours %.2fx)\n",
                oc["alloc_64B/2thr_shared"] / oc["alloc_64B/dev"], dc["alloc_64B/2thr_shared"] / dc["alloc_64B/dev"],
                oc["alloc_64B/2thr_own_nr"] / oc["alloc_64B/dev"]
+        printf "  control, 2 threads on their own handles vs 1 thread (what two busy vCPUs cost here): median %.2fx (Debian %.2fx)\n",
+               om["alloc_64B/2thr_own"] / om["alloc_64B/dev"], dm["alloc_64B/2thr_own"] / dm["alloc_64B/dev"]
+        printf "  2 threads on one handle vs on their own handles (the cost of sharing it): median %.2fx (Debian %.2fx)\n",
+               om["alloc_64B/2thr_shared"] / om["alloc_64B/2thr_own"], dm["alloc_64B/2thr_shared"] / dm["alloc_64B/2thr_own"]
         split("3p 8p 64p", sz, " ")
         for (j = 1; j <= 3; j++)
             printf "  alloc %-4s vs bare memset, dev/locked: median %.2fx / %.2fx, fastest run %.2fx / %.2fx, instructions %.3fx (target <= 1.5x; Debian median %.1fx / %.1fx)\n", sz[j],
