@@ -26,6 +26,7 @@
 
 #define PAGE 4096
 #define RUNS 7
+#define PAIRED_RUNS 15
 #define TARGET_NS_PER_RUN 20000000.0   /* calibrate each run to ~20 ms */
 #define SIM_IOCTL_HYPERCALL 0x305000UL
 #define HYPERVISOR_xen_version 17
@@ -317,6 +318,43 @@ static const struct bench_case *find_case(const char *name)
     exit(2);
 }
 
+static double median_of(double *v, int n)
+{
+    qsort(v, n, sizeof(v[0]), cmp_double);
+    return v[n / 2];
+}
+
+/*
+ * The two-thread rows as ratios to one thread, measured back to back:
+ * each round times one thread, then two threads on one handle, then two
+ * on their own handles. A shared host whose speed drifts between the
+ * table's cases then moves both sides of each ratio together. Prints
+ * "pairs SHARED_MEDIAN SHARED_MIN SHARED_MAX OWN_MEDIAN".
+ */
+static void time_thread_pairs(void)
+{
+    const struct bench_case *one = find_case("alloc_64B/dev"),
+                            *shared = find_case("alloc_64B/2thr_shared"),
+                            *own = find_case("alloc_64B/2thr_own");
+    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], single, ignored;
+    unsigned long n = 64;
+    int i;
+
+    sim_os_reset();
+    sim_os_set_buffer_device(1);
+    while (run_once(one, n, &ignored) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
+        n *= 4;
+    for (i = 0; i < PAIRED_RUNS; i++) {
+        single = run_once(one, n, &ignored);
+        shared_ratio[i] = run_once(shared, n, &ignored) / single;
+        own_ratio[i] = run_once(own, n, &ignored) / single;
+    }
+    median_of(shared_ratio, PAIRED_RUNS);
+    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_ratio[PAIRED_RUNS / 2],
+           shared_ratio[0], shared_ratio[PAIRED_RUNS - 1],
+           median_of(own_ratio, PAIRED_RUNS));
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -325,6 +363,11 @@ int main(int argc, char **argv)
         load_api(argv[1]);
         for (i = 0; i < NR_CASES; i++)
             time_case(&cases[i]);
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[2], "pairs")) {
+        load_api(argv[1]);
+        time_thread_pairs();
         return 0;
     }
     if (argc == 3 && !strcmp(argv[2], "cases")) {
@@ -338,6 +381,6 @@ int main(int argc, char **argv)
         count_case(find_case(argv[3]), strtoul(argv[4], NULL, 10));
         return 0;
     }
-    fprintf(stderr, "usage: %s LIB time | LIB cases | LIB count CASE N\n", argv[0]);
+    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB cases | LIB count CASE N\n", argv[0]);
     return 2;
 }

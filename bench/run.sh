@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark this libxencall against Debian's libxencall1 in one run, on
 # the simulated privcmd device, and print one table side by side:
-# wall-clock ns/op (median, min-max of 7 runs) and instructions per op
+# wall-clock ns/op (median, min-max of 7 runs), the two-thread ratios
+# timed back to back, and instructions per op
 # counted by callgrind. Run as root from anywhere:  bench/run.sh
 # XENCALL_BUILD may name an existing configured build directory.
 set -eu
@@ -31,6 +32,8 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 "$bench" "$ours" time >"$work/ours.time"
 "$bench" "$debian_lib" time >"$work/debian.time"
+"$bench" "$ours" pairs >"$work/ours.pairs"
+"$bench" "$debian_lib" pairs >"$work/debian.pairs"
 
 # Instructions per op under callgrind: all of them, and those executed
 # inside the library's own object (its overhead, whatever the simulated
@@ -59,6 +62,8 @@ echo
 awk -F'\t' '
     FILENAME ~ /ours.time/   { om[$1] = $2; olo[$1] = $3; ohi[$1] = $4; oc[$1] = $5; order[++n] = $1; next }
     FILENAME ~ /debian.time/ { dm[$1] = $2; dlo[$1] = $3; dhi[$1] = $4; dc[$1] = $5; next }
+    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; next }
+    FILENAME ~ /debian.pairs/ { dps = $2; dpown = $5; next }
     { oi[$1] = $2; oown[$1] = $3; di[$1] = $4; down[$1] = $5 }
     END {
         printf "%-22s %24s %24s %7s %10s %10s %7s\n", "case", "ours ns/op (min-max)",
@@ -79,6 +84,8 @@ awk -F'\t' '
         printf "  the same in thread CPU time (ignores other load): %.2fx (Debian %.2fx; own handles: ours %.2fx)\n",
                oc["alloc_64B/2thr_shared"] / oc["alloc_64B/dev"], dc["alloc_64B/2thr_shared"] / dc["alloc_64B/dev"],
                oc["alloc_64B/2thr_own_nr"] / oc["alloc_64B/dev"]
+        printf "  the same, paired (1 and 2 threads timed back to back, 15 rounds): median %.2fx (%.2f-%.2f), own handles %.2fx (target <= 1.2x; Debian %.2fx, own handles %.2fx)\n",
+               ops, oplo, ophi, opown, dps, dpown
         printf "  control, 2 threads on their own handles vs 1 thread (what two busy vCPUs cost here): median %.2fx (Debian %.2fx)\n",
                om["alloc_64B/2thr_own"] / om["alloc_64B/dev"], dm["alloc_64B/2thr_own"] / dm["alloc_64B/dev"]
         printf "  2 threads on one handle vs on their own handles (the cost of sharing it): median %.2fx (Debian %.2fx)\n",
@@ -94,4 +101,4 @@ awk -F'\t' '
         for (j = 1; j <= 2; j++)
             printf "  %s: instructions inside the library per call: ours %d, Debian %d (target: ours <= Debian)\n", cl[j],
                    oown[cl[j]], down[cl[j]]
-    }' "$work/ours.time" "$work/debian.time" "$work/instr"
+    }' "$work/ours.time" "$work/debian.time" "$work/ours.pairs" "$work/debian.pairs" "$work/instr"
