@@ -78,6 +78,7 @@ static const struct bench_case cases[] = {
     { "alloc_64B/2thr_own",    ALLOC, 64, 1, TWO_OWN },
     { "alloc_64B/2thr_own_nr", ALLOC, 64, 1, TWO_OWN_NONREENTRANT },
     { "memset_64B",         MEMSET, 64, 1, ONE_THREAD },
+    { "memset_64B/2thr",    MEMSET, 64, 1, TWO_OWN_NONREENTRANT },
     { "memset_4032B",       MEMSET, 4032, 1, ONE_THREAD },
     { "memset_3p",          MEMSET, 3 * PAGE, 1, ONE_THREAD },
     { "memset_8p",          MEMSET, 8 * PAGE, 1, ONE_THREAD },
@@ -328,15 +329,19 @@ static double median_of(double *v, int n)
  * The two-thread rows as ratios to one thread, measured back to back:
  * each round times one thread, then two threads on one handle, then two
  * on their own handles. A shared host whose speed drifts between the
- * table's cases then moves both sides of each ratio together. Prints
- * "pairs SHARED_MEDIAN SHARED_MIN SHARED_MAX OWN_MEDIAN".
+ * table's cases then moves both sides of each ratio together. Bare
+ * memset in two threads against one is the machine's own floor. Prints
+ * "pairs SHARED_MEDIAN SHARED_MIN SHARED_MAX OWN_MEDIAN MEMSET_MEDIAN".
  */
 static void time_thread_pairs(void)
 {
     const struct bench_case *one = find_case("alloc_64B/dev"),
                             *shared = find_case("alloc_64B/2thr_shared"),
-                            *own = find_case("alloc_64B/2thr_own");
-    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], single, ignored;
+                            *own = find_case("alloc_64B/2thr_own"),
+                            *memset1 = find_case("memset_64B"),
+                            *memset2 = find_case("memset_64B/2thr");
+    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], memset_ratio[PAIRED_RUNS];
+    double single, ignored;
     unsigned long n = 64;
     int i;
 
@@ -348,11 +353,12 @@ static void time_thread_pairs(void)
         single = run_once(one, n, &ignored);
         shared_ratio[i] = run_once(shared, n, &ignored) / single;
         own_ratio[i] = run_once(own, n, &ignored) / single;
+        memset_ratio[i] = run_once(memset2, n, &ignored) / run_once(memset1, n, &ignored);
     }
     median_of(shared_ratio, PAIRED_RUNS);
-    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_ratio[PAIRED_RUNS / 2],
+    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_ratio[PAIRED_RUNS / 2],
            shared_ratio[0], shared_ratio[PAIRED_RUNS - 1],
-           median_of(own_ratio, PAIRED_RUNS));
+           median_of(own_ratio, PAIRED_RUNS), median_of(memset_ratio, PAIRED_RUNS));
 }
 
 int main(int argc, char **argv)

@@ -62,7 +62,7 @@ echo
 awk -F'\t' '
     FILENAME ~ /ours.time/   { om[$1] = $2; olo[$1] = $3; ohi[$1] = $4; oc[$1] = $5; order[++n] = $1; next }
     FILENAME ~ /debian.time/ { dm[$1] = $2; dlo[$1] = $3; dhi[$1] = $4; dc[$1] = $5; next }
-    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; next }
+    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; opmem = $6; next }
     FILENAME ~ /debian.pairs/ { dps = $2; dpown = $5; next }
     { oi[$1] = $2; oown[$1] = $3; di[$1] = $4; down[$1] = $5 }
     END {
@@ -86,6 +86,7 @@ awk -F'\t' '
                oc["alloc_64B/2thr_own_nr"] / oc["alloc_64B/dev"]
         printf "  the same, paired (1 and 2 threads timed back to back, 15 rounds): median %.2fx (%.2f-%.2f), own handles %.2fx (target <= 1.2x; Debian %.2fx, own handles %.2fx)\n",
                ops, oplo, ophi, opown, dps, dpown
+        printf "  the machine alone, paired: 2 threads of bare memset (64 B) vs 1 thread: median %.2fx\n", opmem
         printf "  control, 2 threads on their own handles vs 1 thread (what two busy vCPUs cost here): median %.2fx (Debian %.2fx)\n",
                om["alloc_64B/2thr_own"] / om["alloc_64B/dev"], dm["alloc_64B/2thr_own"] / dm["alloc_64B/dev"]
         printf "  2 threads on one handle vs on their own handles (the cost of sharing it): median %.2fx (Debian %.2fx)\n",
