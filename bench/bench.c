@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../tests/sim/os.h"
+#include "../tools/timing.h"
 
 #define PAGE 4096
 #define RUNS 7
@@ -178,14 +179,6 @@ __attribute__((noinline)) void measured_loop(struct loop_args *a)
     }
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static double thread_cpu_ns(void)
 {
     struct timespec ts;
@@ -266,30 +259,31 @@ static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
     return worst / n;
 }
 
-static int cmp_double(const void *x, const void *y)
+/* Sets up the simulated device for c and returns the ops per run that
+ * make one run take a noticeable time. */
+static unsigned long calibrate(const struct bench_case *c)
 {
-    double a = *(const double *)x, b = *(const double *)y;
+    unsigned long n = 64;
+    double ignored;
 
-    return (a > b) - (a < b);
+    sim_os_reset();
+    sim_os_set_buffer_device(c->buffer_device);
+    while (run_once(c, n, &ignored) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
+        n *= 4;
+    return n;
 }
 
 static void time_case(const struct bench_case *c)
 {
-    double ns[RUNS], cpu[RUNS], ignored;
-    unsigned long n = 64;
+    double ns[RUNS], cpu[RUNS], ns_median;
+    unsigned long n = calibrate(c);
     int i;
 
-    sim_os_reset();
-    sim_os_set_buffer_device(c->buffer_device);
-    /* Grow n until one run takes a noticeable time. */
-    while (run_once(c, n, &ignored) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
-        n *= 4;
     for (i = 0; i < RUNS; i++)
         ns[i] = run_once(c, n, &cpu[i]);
-    qsort(ns, RUNS, sizeof(ns[0]), cmp_double);
-    qsort(cpu, RUNS, sizeof(cpu[0]), cmp_double);
-    printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\n", c->name, ns[RUNS / 2], ns[0],
-           ns[RUNS - 1], cpu[RUNS / 2]);
+    ns_median = median_of(ns, RUNS);   /* sorts: ns[0] is the fastest */
+    printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\n", c->name, ns_median, ns[0],
+           ns[RUNS - 1], median_of(cpu, RUNS));
     fflush(stdout);
 }
 
@@ -319,12 +313,6 @@ static const struct bench_case *find_case(const char *name)
     exit(2);
 }
 
-static double median_of(double *v, int n)
-{
-    qsort(v, n, sizeof(v[0]), cmp_double);
-    return v[n / 2];
-}
-
 /*
  * The two-thread rows as ratios to one thread, measured back to back:
  * each round times one thread, then two threads on one handle, then two
@@ -341,23 +329,18 @@ static void time_thread_pairs(void)
                             *memset1 = find_case("memset_64B"),
                             *memset2 = find_case("memset_64B/2thr");
     double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], memset_ratio[PAIRED_RUNS];
-    double single, ignored;
-    unsigned long n = 64;
+    double single, shared_median, ignored;
+    unsigned long n = calibrate(one);
     int i;
 
-    sim_os_reset();
-    sim_os_set_buffer_device(1);
-    while (run_once(one, n, &ignored) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
-        n *= 4;
     for (i = 0; i < PAIRED_RUNS; i++) {
         single = run_once(one, n, &ignored);
         shared_ratio[i] = run_once(shared, n, &ignored) / single;
         own_ratio[i] = run_once(own, n, &ignored) / single;
         memset_ratio[i] = run_once(memset2, n, &ignored) / run_once(memset1, n, &ignored);
     }
-    median_of(shared_ratio, PAIRED_RUNS);
-    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_ratio[PAIRED_RUNS / 2],
-           shared_ratio[0], shared_ratio[PAIRED_RUNS - 1],
+    shared_median = median_of(shared_ratio, PAIRED_RUNS);
+    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_median, shared_ratio[0], shared_ratio[PAIRED_RUNS - 1],
            median_of(own_ratio, PAIRED_RUNS), median_of(memset_ratio, PAIRED_RUNS));
 }
 
