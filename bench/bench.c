@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@
 
 #define PAGE 4096
 #define RUNS 7
-#define PAIRED_RUNS 15
+#define PAIRED_RUNS 31
 #define TARGET_NS_PER_RUN 20000000.0   /* calibrate each run to ~20 ms */
 #define SIM_IOCTL_HYPERCALL 0x305000UL
 #define HYPERVISOR_xen_version 17
@@ -122,12 +123,38 @@ static inline void keep(void *p)
     __asm__ volatile("" : : "r"(p) : "memory");
 }
 
-static unsigned char memset_area[64 * PAGE];
+/* One area per thread: the two-thread memset row is then a machine
+ * floor with nothing shared, like the library's own-handle row. */
+static unsigned char memset_area[2][64 * PAGE];
+
+/*
+ * The CPUs timed threads are pinned to, one each. Left to itself the
+ * scheduler often wakes both threads of a pair on one vCPU at the start
+ * barrier and takes milliseconds to move one (thread CPU time was half
+ * the wall time in such runs): that measured the scheduler, not the
+ * library. nr_pin_cpus < 2 means no pinning.
+ */
+static int pin_cpus[2], nr_pin_cpus;
+
+static void choose_pin_cpus(void)
+{
+    cpu_set_t allowed;
+    int cpu;
+
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+        return;
+    for (cpu = 0; cpu < CPU_SETSIZE && nr_pin_cpus < 2; cpu++)
+        if (CPU_ISSET(cpu, &allowed))
+            pin_cpus[nr_pin_cpus++] = cpu;
+    if (nr_pin_cpus < 2)
+        fprintf(stderr, "xencall-bench: fewer than 2 CPUs, threads not pinned\n");
+}
 
 struct loop_args {
     const struct bench_case *c;
     struct xencall_handle *h;
     int privcmd_fd;
+    int index;       /* 0 or 1: which CPU and memset area */
     unsigned long n;
     pthread_barrier_t *start;
     double ns;       /* wall clock */
@@ -172,8 +199,8 @@ __attribute__((noinline)) void measured_loop(struct loop_args *a)
             api.free_pages(a->h, p, c->size);
             break;
         case MEMSET:
-            memset(memset_area, 0, c->size);
-            keep(memset_area);
+            memset(memset_area[a->index], 0, c->size);
+            keep(memset_area[a->index]);
             break;
         }
     }
@@ -191,7 +218,13 @@ static void *timed_thread(void *arg)
 {
     struct loop_args *a = arg;
     double t0, c0;
+    cpu_set_t cpu;
 
+    if (nr_pin_cpus >= 2) {
+        CPU_ZERO(&cpu);
+        CPU_SET(pin_cpus[a->index], &cpu);
+        pthread_setaffinity_np(pthread_self(), sizeof(cpu), &cpu);
+    }
     if (a->start)
         pthread_barrier_wait(a->start);
     c0 = thread_cpu_ns();
@@ -230,6 +263,7 @@ static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
     pthread_barrier_init(&start, NULL, threads);
     for (i = 0; i < threads; i++) {
         a[i].c = c;
+        a[i].index = i;
         a[i].n = n;
         a[i].h = shared ? shared
                         : open_handle(c->sharing == TWO_OWN_NONREENTRANT ? 1 : 0);
@@ -318,8 +352,10 @@ static const struct bench_case *find_case(const char *name)
  * each round times one thread, then two threads on one handle, then two
  * on their own handles. A shared host whose speed drifts between the
  * table's cases then moves both sides of each ratio together. Bare
- * memset in two threads against one is the machine's own floor. Prints
- * "pairs SHARED_MEDIAN SHARED_MIN SHARED_MAX OWN_MEDIAN MEMSET_MEDIAN".
+ * memset in two threads against one is the machine's own floor, and
+ * two threads on one handle against two on their own handles is what
+ * sharing the handle costs. Prints "pairs SHARED_MEDIAN SHARED_MIN
+ * SHARED_MAX OWN_MEDIAN MEMSET_MEDIAN SHARED_OVER_OWN_MEDIAN ROUNDS".
  */
 static void time_thread_pairs(void)
 {
@@ -328,26 +364,32 @@ static void time_thread_pairs(void)
                             *own = find_case("alloc_64B/2thr_own"),
                             *memset1 = find_case("memset_64B"),
                             *memset2 = find_case("memset_64B/2thr");
-    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], memset_ratio[PAIRED_RUNS];
-    double single, shared_median, ignored;
+    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], memset_ratio[PAIRED_RUNS],
+           sharing_cost[PAIRED_RUNS];
+    double single, shared_ns, own_ns, shared_median, ignored;
     unsigned long n = calibrate(one);
     int i;
 
     for (i = 0; i < PAIRED_RUNS; i++) {
         single = run_once(one, n, &ignored);
-        shared_ratio[i] = run_once(shared, n, &ignored) / single;
-        own_ratio[i] = run_once(own, n, &ignored) / single;
+        shared_ns = run_once(shared, n, &ignored);
+        own_ns = run_once(own, n, &ignored);
+        shared_ratio[i] = shared_ns / single;
+        own_ratio[i] = own_ns / single;
+        sharing_cost[i] = shared_ns / own_ns;
         memset_ratio[i] = run_once(memset2, n, &ignored) / run_once(memset1, n, &ignored);
     }
     shared_median = median_of(shared_ratio, PAIRED_RUNS);
-    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", shared_median, shared_ratio[0], shared_ratio[PAIRED_RUNS - 1],
-           median_of(own_ratio, PAIRED_RUNS), median_of(memset_ratio, PAIRED_RUNS));
+    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", shared_median, shared_ratio[0],
+           shared_ratio[PAIRED_RUNS - 1], median_of(own_ratio, PAIRED_RUNS),
+           median_of(memset_ratio, PAIRED_RUNS), median_of(sharing_cost, PAIRED_RUNS), PAIRED_RUNS);
 }
 
 int main(int argc, char **argv)
 {
     size_t i;
 
+    choose_pin_cpus();
     if (argc == 3 && !strcmp(argv[2], "time")) {
         load_api(argv[1]);
         for (i = 0; i < NR_CASES; i++)

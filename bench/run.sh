@@ -3,8 +3,8 @@
 # Benchmark this libxencall against Debian's libxencall1 in one run, on
 # the simulated privcmd device, and print one table side by side:
 # wall-clock ns/op (median, min-max of 7 runs), the two-thread ratios
-# timed back to back, and instructions per op
-# counted by callgrind. Run as root from anywhere:  bench/run.sh
+# timed back to back, and instructions per op counted by callgrind.
+# Timed threads are pinned, one per CPU. Run as root from anywhere:  bench/run.sh
 # XENCALL_BUILD may name an existing configured build directory.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,13 +57,14 @@ done >"$work/instr"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 echo "libxencall benchmark, $(date -u +%Y-%m-%d), $cpu, $(nproc) cores"
-echo "simulated privcmd device; 'dev' = buffer device, 'locked' = locked anonymous memory"
+echo "simulated privcmd device; 'dev' = buffer device, 'locked' = locked anonymous memory;"
+echo "timed threads pinned one per CPU; two-thread figures are per thread, the slower thread's"
 echo
 awk -F'\t' '
     FILENAME ~ /ours.time/   { om[$1] = $2; olo[$1] = $3; ohi[$1] = $4; oc[$1] = $5; order[++n] = $1; next }
     FILENAME ~ /debian.time/ { dm[$1] = $2; dlo[$1] = $3; dhi[$1] = $4; dc[$1] = $5; next }
-    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; opmem = $6; next }
-    FILENAME ~ /debian.pairs/ { dps = $2; dpown = $5; next }
+    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; opmem = $6; opcost = $7; rounds = $8; next }
+    FILENAME ~ /debian.pairs/ { dps = $2; dpown = $5; dpcost = $7; next }
     { oi[$1] = $2; oown[$1] = $3; di[$1] = $4; down[$1] = $5 }
     END {
         printf "%-22s %24s %24s %7s %10s %10s %7s\n", "case", "ours ns/op (min-max)",
@@ -78,19 +79,15 @@ awk -F'\t' '
         print ""
         print "targets (ours):"
         printf "  64 B alloc+free instructions vs Debian: %.3f (target <= 0.100)\n", oi["alloc_64B/dev"] / di["alloc_64B/dev"]
-        printf "  2 threads on one handle vs 1 thread, wall: median %.2fx, fastest run %.2fx (target <= 1.2x; Debian %.2fx / %.2fx)\n",
-               om["alloc_64B/2thr_shared"] / om["alloc_64B/dev"], olo["alloc_64B/2thr_shared"] / olo["alloc_64B/dev"],
-               dm["alloc_64B/2thr_shared"] / dm["alloc_64B/dev"], dlo["alloc_64B/2thr_shared"] / dlo["alloc_64B/dev"]
-        printf "  the same in thread CPU time (ignores other load): %.2fx (Debian %.2fx; own handles: ours %.2fx)\n",
-               oc["alloc_64B/2thr_shared"] / oc["alloc_64B/dev"], dc["alloc_64B/2thr_shared"] / dc["alloc_64B/dev"],
-               oc["alloc_64B/2thr_own_nr"] / oc["alloc_64B/dev"]
-        printf "  the same, paired (1 and 2 threads timed back to back, 15 rounds): median %.2fx (%.2f-%.2f), own handles %.2fx (target <= 1.2x; Debian %.2fx, own handles %.2fx)\n",
-               ops, oplo, ophi, opown, dps, dpown
-        printf "  the machine alone, paired: 2 threads of bare memset (64 B) vs 1 thread: median %.2fx\n", opmem
-        printf "  control, 2 threads on their own handles vs 1 thread (what two busy vCPUs cost here): median %.2fx (Debian %.2fx)\n",
-               om["alloc_64B/2thr_own"] / om["alloc_64B/dev"], dm["alloc_64B/2thr_own"] / dm["alloc_64B/dev"]
-        printf "  2 threads on one handle vs on their own handles (the cost of sharing it): median %.2fx (Debian %.2fx)\n",
-               om["alloc_64B/2thr_shared"] / om["alloc_64B/2thr_own"], dm["alloc_64B/2thr_shared"] / dm["alloc_64B/2thr_own"]
+        printf "  2 threads on one handle vs 1 thread, ns/op per thread, paired (%d rounds): median %.2fx (%.2f-%.2f) (target <= 1.2x; Debian %.2fx)\n",
+               rounds, ops, oplo, ophi, dps
+        printf "    controls in the same rounds: 2 threads on their own handles %.2fx, bare memset in 2 threads (no library) %.2fx\n",
+               opown, opmem
+        printf "    one handle vs own handles in the same rounds (what sharing the handle costs): %.2fx (Debian %.2fx)\n",
+               opcost, dpcost
+        printf "    unpaired, from the table: wall median %.2fx, thread CPU time %.2fx (Debian %.2fx / %.2fx)\n",
+               om["alloc_64B/2thr_shared"] / om["alloc_64B/dev"], oc["alloc_64B/2thr_shared"] / oc["alloc_64B/dev"],
+               dm["alloc_64B/2thr_shared"] / dm["alloc_64B/dev"], dc["alloc_64B/2thr_shared"] / dc["alloc_64B/dev"]
         split("3p 8p 64p", sz, " ")
         for (j = 1; j <= 3; j++)
             printf "  alloc %-4s vs bare memset, dev/locked: median %.2fx / %.2fx, fastest run %.2fx / %.2fx, instructions %.3fx (target <= 1.5x; Debian median %.1fx / %.1fx)\n", sz[j],
