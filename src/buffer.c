@@ -11,22 +11,34 @@
  * from the backend is zero already.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 
-/* Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned. */
+/*
+ * Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned.
+ * The magic sits next to the payload, so a caller writing below its
+ * buffer spoils it first and the free is refused rather than trusted.
+ * A cached block's list link overwrites only owner_tag.
+ */
 struct small_header {
+    uint64_t owner_tag;   /* the handle's buffer_owner_tag */
+    uint32_t nr_pages;
     uint32_t magic;
-    uint32_t reserved;
-    uint64_t nr_pages;
 };
 #define SMALL_HEADER_BYTES sizeof(struct small_header)
 #define MAGIC_LIVE  0x78634c56u   /* handed out */
 #define MAGIC_FREED 0x78634672u   /* back with the library */
 
 _Static_assert(SMALL_HEADER_BYTES == 16, "payload must stay 16-byte aligned");
+_Static_assert(MAX_BUFFER_PAGES <= UINT32_MAX, "nr_pages must fit the header");
+_Static_assert(sizeof(struct cached_block) <= offsetof(struct small_header, nr_pages),
+               "a cached block's link must leave the magic alone");
+
+/* Tags are never reused, so a buffer outlives no handle's tag. */
+static uint64_t last_owner_tag;
 
 static void lock(struct xencall_handle *h, pthread_mutex_t *m)
 {
@@ -243,6 +255,7 @@ int buffers_init(struct xencall_handle *h)
     struct block_registry *r = &h->registry;
     int err;
 
+    h->buffer_owner_tag = __atomic_add_fetch(&last_owner_tag, 1, __ATOMIC_RELAXED);
     r->nr_buckets = 64;
     r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
     if (!r->buckets)
@@ -301,8 +314,9 @@ void *xencall_alloc_buffer(xencall_handle *h, size_t size)
     hdr = get_block(h, nr_pages, &zeroed);
     if (!hdr)
         return NULL;
+    hdr->owner_tag = h->buffer_owner_tag;
+    hdr->nr_pages = (uint32_t)nr_pages;
     hdr->magic = MAGIC_LIVE;
-    hdr->nr_pages = nr_pages;
     if (!zeroed)
         memset(hdr + 1, 0, size);
     return hdr + 1;
@@ -323,7 +337,12 @@ void xencall_free_buffer(xencall_handle *h, void *p)
     } else if (hdr->magic != MAGIC_LIVE) {
         LOG_ERROR(h, EINVAL, "free of %p: %s", p,
                   hdr->magic == MAGIC_FREED ? "already freed"
-                                            : "not from xencall_alloc_buffer");
+                                            : "not from xencall_alloc_buffer,"
+                                              " or written below its start");
+    } else if (hdr->owner_tag != h->buffer_owner_tag) {
+        /* Caching it here would hand out memory another handle's
+         * close unmaps. */
+        LOG_ERROR(h, EINVAL, "free of %p: allocated through another handle", p);
     } else {
         hdr->magic = MAGIC_FREED;
         put_block(h, hdr, hdr->nr_pages);

@@ -89,6 +89,7 @@ struct xencall_handle {
     int lock_free;                       /* opened NON_REENTRANT */
     int restricted;                      /* set once, read atomically */
     pid_t owner_pid;                     /* to notice a forked child */
+    uint64_t buffer_owner_tag;           /* stamped on its small buffers */
     struct toolcore_active_handle toolcore;
     struct block_registry registry;
     struct cache_slot slots[CACHE_SLOTS];

@@ -609,6 +609,55 @@ static void free_pages_wrong_count(void **state)
     xencall_close(h);
 }
 
+/* Frees the small-buffer path must refuse: each is logged, and the
+ * cache hands out only sound, writable, distinct blocks afterwards. */
+static void free_bad_small_buffers(void **state)
+{
+    xencall_handle *h = open_logged(0), *other = open_logged(0);
+    unsigned char *p, *a, *b;
+
+    (void)state;
+    /* Twice: the second free must not put the block in the cache again. */
+    p = xencall_alloc_buffer(h, 100);
+    assert_non_null(p);
+    xencall_free_buffer(h, p);
+    testlog_clear(&tlog);
+    xencall_free_buffer(h, p);
+    assert_true(tlog.errors >= 1);
+    a = xencall_alloc_buffer(h, 100);
+    b = xencall_alloc_buffer(h, 100);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    check_fresh(h, a, 100);
+    check_fresh(h, b, 100);
+
+    /* Written below its start: the header can no longer be trusted. */
+    a[-1] = 0xff;
+    testlog_clear(&tlog);
+    xencall_free_buffer(h, a);
+    assert_true(tlog.errors >= 1);
+    p = xencall_alloc_buffer(h, 100);
+    assert_non_null(p);
+    assert_ptr_not_equal(p, a);
+    check_fresh(h, p, 100);
+    xencall_free_buffer(h, p);
+
+    /* Through another handle: refused, and the buffer stays its owner's. */
+    testlog_clear(&tlog);
+    xencall_free_buffer(other, b);
+    assert_true(tlog.errors >= 1);
+    assert_int_equal(hv_fill(h, b, 100, 0x11), 100);
+    xencall_free_buffer(h, b);
+    xencall_close(h);
+    /* Had other cached b, this would hand out memory h's close unmapped. */
+    p = xencall_alloc_buffer(other, 100);
+    assert_non_null(p);
+    check_fresh(other, p, 100);
+    xencall_free_buffer(other, p);
+    xencall_close(other);
+}
+
 static void never_fault(void **state)
 {
     xencall_handle *h;
@@ -1027,6 +1076,7 @@ int main(void)
         T(free_null),
         T(free_preserves_errno),
         T(free_pages_wrong_count),
+        T(free_bad_small_buffers),
         T(never_fault),
         T(fd_query),
         T(close_releases_everything),

@@ -286,12 +286,25 @@ static void op_free(struct handle *hd, struct input *in)
     }
     verify(b);
     if (v & 0x80) {
-        /* The wrong free function: logged, and the buffer stays. */
-        if (b->nr_pages)
-            xencall_free_buffer(hd->h, b->p);
-        else
-            xencall_free_buffer_pages(hd->h, b->p, v & 3);
-        REQUIRE(hd->log.errors > errors);
+        /* The wrong free function, or another handle's: logged, and
+         * the buffer stays. */
+        struct handle *other = &handles[(hd - handles + 1 + (v & 1)) % NR_HANDLES];
+
+        if (v & 0x20 && other != hd && other->h) {
+            unsigned long other_errors = other->log.errors;
+
+            if (b->nr_pages)
+                xencall_free_buffer_pages(other->h, b->p, b->nr_pages);
+            else
+                xencall_free_buffer(other->h, b->p);
+            REQUIRE(other->log.errors > other_errors);
+        } else {
+            if (b->nr_pages)
+                xencall_free_buffer(hd->h, b->p);
+            else
+                xencall_free_buffer_pages(hd->h, b->p, v & 3);
+            REQUIRE(hd->log.errors > errors);
+        }
         REQUIRE(errno == EXDEV);
         verify(b);
         return;
