@@ -7,6 +7,8 @@
  *
  *   xencall-bench LIB time             every case: wall ns/op median, min,
  *                                      max, and median thread-CPU ns/op
+ *   xencall-bench LIB pairs            the target ratios, timed back to back
+ *   xencall-bench LIB cases            the one-thread cases' names
  *   xencall-bench LIB count CASE N     N ops of CASE inside measured_loop(),
  *                                      for valgrind --toggle-collect
  */
@@ -348,41 +350,58 @@ static const struct bench_case *find_case(const char *name)
 }
 
 /*
- * The two-thread rows as ratios to one thread, measured back to back:
- * each round times one thread, then two threads on one handle, then two
- * on their own handles. A shared host whose speed drifts between the
- * table's cases then moves both sides of each ratio together. Bare
- * memset in two threads against one is the machine's own floor, and
- * two threads on one handle against two on their own handles is what
- * sharing the handle costs. Prints "pairs SHARED_MEDIAN SHARED_MIN
- * SHARED_MAX OWN_MEDIAN MEMSET_MEDIAN SHARED_OVER_OWN_MEDIAN ROUNDS".
+ * Ratios the targets are read from, each timed back to back: a round
+ * times the numerator's case, then the denominator's, so a shared host
+ * whose speed drifts between the table's cases moves both sides of a
+ * ratio together. Both sides run the same number of ops, calibrated on
+ * the numerator.
  */
-static void time_thread_pairs(void)
+static const struct paired_ratio {
+    const char *label, *numerator, *denominator;
+} paired_ratios[] = {
+    /* the thread target, and its controls: own handles share nothing,
+     * bare memset is the machine with no library in it */
+    { "shared/one", "alloc_64B/2thr_shared", "alloc_64B/dev" },
+    { "own/one", "alloc_64B/2thr_own", "alloc_64B/dev" },
+    { "memset2/memset1", "memset_64B/2thr", "memset_64B" },
+    { "shared/own", "alloc_64B/2thr_shared", "alloc_64B/2thr_own" },
+    /* the multi-page target: a buffer against a bare memset of its bytes */
+    { "3p/dev", "alloc_3p/dev", "memset_3p" },
+    { "3p/locked", "alloc_3p/locked", "memset_3p" },
+    { "8p/dev", "alloc_8p/dev", "memset_8p" },
+    { "8p/locked", "alloc_8p/locked", "memset_8p" },
+    { "64p/dev", "alloc_64p/dev", "memset_64p" },
+    { "64p/locked", "alloc_64p/locked", "memset_64p" },
+};
+
+static double run_on_its_device(const struct bench_case *c, unsigned long n)
 {
-    const struct bench_case *one = find_case("alloc_64B/dev"),
-                            *shared = find_case("alloc_64B/2thr_shared"),
-                            *own = find_case("alloc_64B/2thr_own"),
-                            *memset1 = find_case("memset_64B"),
-                            *memset2 = find_case("memset_64B/2thr");
-    double shared_ratio[PAIRED_RUNS], own_ratio[PAIRED_RUNS], memset_ratio[PAIRED_RUNS],
-           sharing_cost[PAIRED_RUNS];
-    double single, shared_ns, own_ns, shared_median, ignored;
-    unsigned long n = calibrate(one);
+    double ignored;
+
+    sim_os_set_buffer_device(c->buffer_device);
+    return run_once(c, n, &ignored);
+}
+
+/* Prints "pair LABEL MEDIAN MIN MAX ROUNDS" for every paired ratio. */
+static void time_pairs(void)
+{
+    double ratio[PAIRED_RUNS], median;
+    size_t r;
     int i;
 
-    for (i = 0; i < PAIRED_RUNS; i++) {
-        single = run_once(one, n, &ignored);
-        shared_ns = run_once(shared, n, &ignored);
-        own_ns = run_once(own, n, &ignored);
-        shared_ratio[i] = shared_ns / single;
-        own_ratio[i] = own_ns / single;
-        sharing_cost[i] = shared_ns / own_ns;
-        memset_ratio[i] = run_once(memset2, n, &ignored) / run_once(memset1, n, &ignored);
+    for (r = 0; r < sizeof(paired_ratios) / sizeof(paired_ratios[0]); r++) {
+        const struct paired_ratio *pr = &paired_ratios[r];
+        const struct bench_case *num = find_case(pr->numerator),
+                                *den = find_case(pr->denominator);
+        unsigned long n = calibrate(num);
+
+        for (i = 0; i < PAIRED_RUNS; i++)
+            ratio[i] = run_on_its_device(num, n) / run_on_its_device(den, n);
+        median = median_of(ratio, PAIRED_RUNS);   /* sorts */
+        printf("pair\t%s\t%.3f\t%.3f\t%.3f\t%d\n", pr->label, median, ratio[0],
+               ratio[PAIRED_RUNS - 1], PAIRED_RUNS);
+        fflush(stdout);
     }
-    shared_median = median_of(shared_ratio, PAIRED_RUNS);
-    printf("pairs\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", shared_median, shared_ratio[0],
-           shared_ratio[PAIRED_RUNS - 1], median_of(own_ratio, PAIRED_RUNS),
-           median_of(memset_ratio, PAIRED_RUNS), median_of(sharing_cost, PAIRED_RUNS), PAIRED_RUNS);
 }
 
 int main(int argc, char **argv)
@@ -398,7 +417,7 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && !strcmp(argv[2], "pairs")) {
         load_api(argv[1]);
-        time_thread_pairs();
+        time_pairs();
         return 0;
     }
     if (argc == 3 && !strcmp(argv[2], "cases")) {

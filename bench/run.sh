@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark this libxencall against Debian's libxencall1 in one run, on
 # the simulated privcmd device, and print one table side by side:
-# wall-clock ns/op (median, min-max of 7 runs), the two-thread ratios
-# timed back to back, and instructions per op counted by callgrind.
+# wall-clock ns/op (median, min-max of 7 runs), the ratios the targets
+# are read from timed back to back, and instructions per op counted by
+# callgrind.
 # Timed threads are pinned, one per CPU. Run as root from anywhere:  bench/run.sh
 # XENCALL_BUILD may name an existing configured build directory.
 set -eu
@@ -63,8 +64,8 @@ echo
 awk -F'\t' '
     FILENAME ~ /ours.time/   { om[$1] = $2; olo[$1] = $3; ohi[$1] = $4; oc[$1] = $5; order[++n] = $1; next }
     FILENAME ~ /debian.time/ { dm[$1] = $2; dlo[$1] = $3; dhi[$1] = $4; dc[$1] = $5; next }
-    FILENAME ~ /ours.pairs/  { ops = $2; oplo = $3; ophi = $4; opown = $5; opmem = $6; opcost = $7; rounds = $8; next }
-    FILENAME ~ /debian.pairs/ { dps = $2; dpown = $5; dpcost = $7; next }
+    FILENAME ~ /ours.pairs/  { op[$2] = $3; oplo[$2] = $4; ophi[$2] = $5; rounds = $6; next }
+    FILENAME ~ /debian.pairs/ { dp[$2] = $3; next }
     { oi[$1] = $2; oown[$1] = $3; di[$1] = $4; down[$1] = $5 }
     END {
         printf "%-22s %24s %24s %7s %10s %10s %7s\n", "case", "ours ns/op (min-max)",
@@ -80,21 +81,22 @@ awk -F'\t' '
         print "targets (ours):"
         printf "  64 B alloc+free instructions vs Debian: %.3f (target <= 0.100)\n", oi["alloc_64B/dev"] / di["alloc_64B/dev"]
         printf "  2 threads on one handle vs 1 thread, ns/op per thread, paired (%d rounds): median %.2fx (%.2f-%.2f) (target <= 1.2x; Debian %.2fx)\n",
-               rounds, ops, oplo, ophi, dps
-        printf "    controls in the same rounds: 2 threads on their own handles %.2fx, bare memset in 2 threads (no library) %.2fx\n",
-               opown, opmem
-        printf "    one handle vs own handles in the same rounds (what sharing the handle costs): %.2fx (Debian %.2fx)\n",
-               opcost, dpcost
+               rounds, op["shared/one"], oplo["shared/one"], ophi["shared/one"], dp["shared/one"]
+        printf "    controls, paired the same way: 2 threads on their own handles %.2fx, bare memset in 2 threads (no library) %.2fx\n",
+               op["own/one"], op["memset2/memset1"]
+        printf "    one handle vs own handles, paired (what sharing the handle costs): %.2fx (Debian %.2fx)\n",
+               op["shared/own"], dp["shared/own"]
         printf "    unpaired, from the table: wall median %.2fx, thread CPU time %.2fx (Debian %.2fx / %.2fx)\n",
                om["alloc_64B/2thr_shared"] / om["alloc_64B/dev"], oc["alloc_64B/2thr_shared"] / oc["alloc_64B/dev"],
                dm["alloc_64B/2thr_shared"] / dm["alloc_64B/dev"], dc["alloc_64B/2thr_shared"] / dc["alloc_64B/dev"]
         split("3p 8p 64p", sz, " ")
-        for (j = 1; j <= 3; j++)
-            printf "  alloc %-4s vs bare memset, dev/locked: median %.2fx / %.2fx, fastest run %.2fx / %.2fx, instructions %.3fx (target <= 1.5x; Debian median %.1fx / %.1fx)\n", sz[j],
-                   om["alloc_" sz[j] "/dev"] / om["memset_" sz[j]], om["alloc_" sz[j] "/locked"] / om["memset_" sz[j]],
-                   olo["alloc_" sz[j] "/dev"] / olo["memset_" sz[j]], olo["alloc_" sz[j] "/locked"] / olo["memset_" sz[j]],
-                   oi["alloc_" sz[j] "/dev"] / oi["memset_" sz[j]],
-                   dm["alloc_" sz[j] "/dev"] / dm["memset_" sz[j]], dm["alloc_" sz[j] "/locked"] / dm["memset_" sz[j]]
+        for (j = 1; j <= 3; j++) {
+            d = sz[j] "/dev"; l = sz[j] "/locked"
+            printf "  alloc %-4s vs bare memset, paired: dev %.2fx (%.2f-%.2f), locked %.2fx (%.2f-%.2f); unpaired medians %.2fx / %.2fx; instructions %.3fx (target <= 1.5x; Debian paired %.1fx / %.1fx)\n", sz[j],
+                   op[d], oplo[d], ophi[d], op[l], oplo[l], ophi[l],
+                   om["alloc_" d] / om["memset_" sz[j]], om["alloc_" l] / om["memset_" sz[j]],
+                   oi["alloc_" d] / oi["memset_" sz[j]], dp[d], dp[l]
+        }
         split("xencall1 xencall5", cl, " ")
         for (j = 1; j <= 2; j++)
             printf "  %s: instructions inside the library per call: ours %d, Debian %d (target: ours <= Debian)\n", cl[j],
