@@ -17,8 +17,12 @@ apt-get install -y -q --no-install-recommends build-essential autoconf automake 
 echo "== building in $build"
 (cd "$top" && autoreconf -fi >/dev/null 2>&1)
 mkdir -p "$build"
+# Two makes: with generated sources "all" recurses, and goals beside it
+# in the same parallel make would build the library a second time at
+# once (seen: "not a valid libtool object" on a fresh build).
 (cd "$build" && "$top/configure" -q &&
-    make -s -j"$(nproc)" all tests/xen/dom0-checks tests/xen/xen-latency >/dev/null)
+    make -s -j"$(nproc)" all >/dev/null &&
+    make -s -j"$(nproc)" tests/xen/dom0-checks tests/xen/xen-latency >/dev/null)
 
 start=$SECONDS
 echo "== booting Xen and dom0 under QEMU (software emulation)"
