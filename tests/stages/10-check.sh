@@ -23,6 +23,14 @@ if make -C "$XENCALL_BUILD" -s bench/xencall-bench >/dev/null 2>&1; then
     else
         stage_fail "benchmark cases failed:$failed_cases"
     fi
+    # What bench/run.sh reads its target lines from: one line per ratio,
+    # each a positive number (no timing is judged).
+    pairs=$("$bench" "$XENCALL_BUILD/.libs/libxencall.so.1" pairs 2>/dev/null)
+    if [ "$(printf '%s\n' "$pairs" | awk -F'\t' '$1 == "pair" && $3 > 0' | wc -l)" -eq 10 ]; then
+        stage_pass "the benchmark's paired ratios run and print all 10 ratios"
+    else
+        stage_fail "the benchmark's paired ratios: $pairs"
+    fi
 else
     stage_fail "bench/xencall-bench does not build"
 fi
