@@ -4,8 +4,8 @@
 # the simulated privcmd device, and print one table side by side:
 # wall-clock ns/op (median, min-max of 7 runs), the ratios the targets
 # are read from timed back to back, and instructions per op counted by
-# callgrind.
-# Timed threads are pinned, one per CPU. Run as root from anywhere:  bench/run.sh
+# callgrind. Timed threads are pinned, one per CPU.
+# Run as root from anywhere:  bench/run.sh
 # XENCALL_BUILD may name an existing configured build directory.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Timing helpers for xencall-probe, the real-Xen latency program
- * (tests/xen/xen-latency.c) and the benchmark (bench/): a monotonic clock in nanoseconds, and the
- * median of a few rounds, which one slow round (an interrupt, another
- * process) cannot move.
+ * (tests/xen/xen-latency.c) and the benchmark (bench/): a monotonic
+ * clock in nanoseconds, and the median of a few rounds, which one slow
+ * round (an interrupt, another process) cannot move.
  */
 #ifndef XENCALL_TIMING_H
 #define XENCALL_TIMING_H

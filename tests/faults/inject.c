@@ -24,7 +24,8 @@ const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
     [FI_MLOCK] = "mlock", [FI_DUP3] = "dup3", [FI_MALLOC] = "malloc",
-    [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign", [FI_MUTEX_INIT] = "pthread_mutex_init",
+    [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
+    [FI_MUTEX_INIT] = "pthread_mutex_init",
     [FI_LOGGER] = "xtl_createlogger_stdiostream",
 };
 

@@ -290,7 +290,8 @@ static void op_free(struct handle *hd, struct input *in)
          * the buffer stays. */
         struct handle *other = &handles[(hd - handles + 1 + (v & 1)) % NR_HANDLES];
 
-        if (v & 0x20 && other != hd && other->h) {
+        _Static_assert(NR_HANDLES >= 3, "other must not be hd");
+        if (v & 0x20 && other->h) {
             unsigned long other_errors = other->log.errors;
 
             if (b->nr_pages)

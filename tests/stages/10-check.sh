@@ -11,11 +11,12 @@ stage_add_automake "$XENCALL_BUILD/test-suite.log"
 # The benchmark is no test (no timing is judged), but it must keep
 # building with -Werror and every case must run on this library.
 bench=$XENCALL_BUILD/bench/xencall-bench
+lib=$XENCALL_BUILD/.libs/libxencall.so.1
 if make -C "$XENCALL_BUILD" -s bench/xencall-bench >/dev/null 2>&1; then
     stage_pass "bench/xencall-bench builds with the suite's warnings as errors"
     failed_cases=""
-    for c in $("$bench" "$XENCALL_BUILD/.libs/libxencall.so.1" cases); do
-        "$bench" "$XENCALL_BUILD/.libs/libxencall.so.1" count "$c" 1000 >/dev/null 2>&1 ||
+    for c in $("$bench" "$lib" cases); do
+        "$bench" "$lib" count "$c" 1000 >/dev/null 2>&1 ||
             failed_cases="$failed_cases $c"
     done
     if [ -z "$failed_cases" ]; then
@@ -25,7 +26,7 @@ if make -C "$XENCALL_BUILD" -s bench/xencall-bench >/dev/null 2>&1; then
     fi
     # What bench/run.sh reads its target lines from: one line per ratio,
     # each a positive number (no timing is judged).
-    pairs=$("$bench" "$XENCALL_BUILD/.libs/libxencall.so.1" pairs 2>/dev/null)
+    pairs=$("$bench" "$lib" pairs 2>/dev/null)
     if [ "$(printf '%s\n' "$pairs" | awk -F'\t' '$1 == "pair" && $3 > 0' | wc -l)" -eq 10 ]; then
         stage_pass "the benchmark's paired ratios run and print all 10 ratios"
     else
