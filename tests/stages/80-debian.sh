@@ -83,32 +83,7 @@ else
 fi
 
 # ---- the throwaway root ---------------------------------------------------
-# This machine's Debian mirror(s) for bookworm, from its apt sources
-# (deb822 .sources or one-line .list), as "URI SUITE" lines.
-debian_sources() {
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++;
-                           if ($2 ~ /^\[/) i++;
-                           if ($(i+1) ~ /^bookworm/) print $i, $(i+1) }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk 'function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no")
-                                  for (u in uris) for (s in suites)
-                                      if (s ~ /^bookworm/) print u, s;
-                                delete uris; delete suites; types = ""; enabled = "" }
-             /^[ \t]*$/ { flush(); next }
-             /^#/ { next }
-             tolower($1) == "types:" { types = substr($0, index($0, ":") + 1) }
-             tolower($1) == "enabled:" { enabled = tolower($2) }
-             tolower($1) == "uris:" { for (i = 2; i <= NF; i++) uris[$i] = 1 }
-             tolower($1) == "suites:" { for (i = 2; i <= NF; i++) suites[$i] = 1 }
-             END { flush() }' "$f"
-    done
-}
-mirrors=$(debian_sources | sort -u)
+mirrors=$(debian_sources bookworm | sort -u)
 mirror=$(echo "$mirrors" | awk '$2 == "bookworm" { print $1; exit }')
 if [ -z "$mirror" ]; then
     stage_fail "no Debian bookworm mirror in this machine's apt sources"

@@ -31,3 +31,67 @@ stage_end() {
     echo "stage $STAGE_NAME: $STAGE_PASS passed, $STAGE_FAIL failed, $STAGE_SKIP skipped"
     [ "$STAGE_FAIL" -eq 0 ]
 }
+
+# This machine's Debian mirror(s) for SUITE (bookworm, trixie, ...),
+# from its apt sources (deb822 .sources or one-line .list), as
+# "URI SUITE" lines; suites that start with SUITE (bookworm-updates)
+# are listed too.
+debian_sources() {
+    local suite=$1 f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$f" ] || continue
+        awk -v want="$suite" '
+            $1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++;
+                          if ($2 ~ /^\[/) i++;
+                          if (index($(i+1), want) == 1) print $i, $(i+1) }' "$f"
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        awk -v want="$suite" '
+             function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no")
+                                  for (u in uris) for (s in suites)
+                                      if (index(s, want) == 1) print u, s;
+                                delete uris; delete suites; types = ""; enabled = "" }
+             /^[ \t]*$/ { flush(); next }
+             /^#/ { next }
+             tolower($1) == "types:" { types = substr($0, index($0, ":") + 1) }
+             tolower($1) == "enabled:" { enabled = tolower($2) }
+             tolower($1) == "uris:" { for (i = 2; i <= NF; i++) uris[$i] = 1 }
+             tolower($1) == "suites:" { for (i = 2; i <= NF; i++) suites[$i] = 1 }
+             END { flush() }' "$f"
+    done
+}
+
+# Debian's `xen` source package of this machine's release, unpacked
+# once under $XENCALL_CACHE (default /var/cache/xencall-tests); prints
+# the tree's path. For the tests that build Xen's own small libraries
+# (libxentoollog, libxentoolcore) for another target. The machine's
+# apt setup is left alone: apt reads a private source list.
+xen_source_tree() {
+    local cache=${XENCALL_CACHE:-/var/cache/xencall-tests} codename mirror dir
+    local -a apt_private
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    mirror=$(debian_sources "$codename" | awk -v s="$codename" '$2 == s { print $1; exit }')
+    if [ -z "$mirror" ]; then
+        echo "no Debian $codename mirror in this machine's apt sources" >&2
+        return 1
+    fi
+    dir=$cache/xen-source-$codename
+    mkdir -p "$dir" || return 1
+    apt_private=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=-
+                 -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/apt-cache" -q)
+    (
+        # Several stages (and developers) may ask at once.
+        flock 9
+        [ -e "$dir/.unpacked" ] && exit 0
+        command -v dpkg-source >/dev/null ||
+            DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
+                -o DPkg::Lock::Timeout=600 --no-install-recommends dpkg-dev >/dev/null
+        rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/lists/partial" "$dir/apt-cache/archives/partial"
+        echo "deb-src $mirror $codename main" >"$dir/sources.list"
+        timeout 600 apt-get "${apt_private[@]}" update >/dev/null &&
+            (cd "$dir/src" && timeout 900 apt-get "${apt_private[@]}" source xen >"$dir/source.log" 2>&1) &&
+            touch "$dir/.unpacked"
+    ) 9>"$dir/.lock" || { echo "cannot fetch Debian's xen source package" >&2; return 1; }
+    find "$dir/src" -mindepth 1 -maxdepth 1 -type d -name 'xen-*' | sort -V | tail -n1
+}
