@@ -11,11 +11,13 @@
  * from the backend is zero already.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
+#include "trace.h"
 
 /*
  * Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned.
@@ -114,6 +116,10 @@ static int registry_add(struct xencall_handle *h, void *p, size_t nr_pages)
     rec->next = r->buckets[b];
     r->buckets[b] = rec;
     r->nr_records++;
+    r->maps++;
+    r->bytes_mapped += nr_pages * XENCALL_PAGE_SIZE;
+    if (r->bytes_mapped > r->peak_bytes_mapped)
+        r->peak_bytes_mapped = r->bytes_mapped;
     unlock(h, &r->lock);
     return 0;
 }
@@ -129,6 +135,9 @@ static void registry_remove(struct xencall_handle *h, void *p)
     if (rec) {
         *pos = rec->next;
         r->nr_records--;
+        r->bytes_mapped -= rec->nr_pages * XENCALL_PAGE_SIZE;
+        /* Only a full cache slot sends a block this small back early. */
+        r->budget_unmaps += rec->nr_pages <= CACHE_MAX_BLOCK_PAGES;
     }
     unlock(h, &r->lock);
     free(rec);
@@ -153,8 +162,11 @@ static void *map_block(struct xencall_handle *h, size_t nr_pages)
     return p;
 }
 
-static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
+/* Kept out of put_block(): inlined, it crowds the cached path's registers. */
+static __attribute__((noinline)) void
+unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 {
+    TRACE_BUFFER_UNMAP(p, nr_pages * XENCALL_PAGE_SIZE);
     registry_remove(h, p);
     xencall_os_unmap_pages(h->os, p, nr_pages);
 }
@@ -214,15 +226,19 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
         if (b) {
             slot->free_blocks[nr_pages] = b->next;
             slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
+            slot->hits++;
         }
         unlock_slot(h, slot);
     }
     if (b) {
         *zeroed = 0;
+        TRACE_BUFFER_ALLOC(b, nr_pages * XENCALL_PAGE_SIZE, 1);
         return b;
     }
     *zeroed = 1;
-    return map_block(h, nr_pages);
+    b = map_block(h, nr_pages);
+    TRACE_BUFFER_ALLOC(b, nr_pages * XENCALL_PAGE_SIZE, 0);
+    return b;
 }
 
 /* Keep a freed block if the slot's budget allows, else unmap it. */
@@ -233,6 +249,7 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
     struct cached_block *b = p;
     int kept = 0;
 
+    TRACE_BUFFER_FREE(p, bytes);
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
         lock_slot(h, slot);
@@ -267,6 +284,24 @@ int buffers_init(struct xencall_handle *h)
         return -1;
     }
     return 0;
+}
+
+void buffers_log_statistics(struct xencall_handle *h)
+{
+    const struct block_registry *r = &h->registry;
+    uint64_t hits = 0;
+    size_t cached = 0, i;
+
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        hits += h->slots[i].hits;
+        cached += h->slots[i].bytes_held;
+    }
+    xtl_log(h->log, XTL_DEBUG, -1, "xencall",
+            "buffer cache: %" PRIu64 " hits, %" PRIu64 " misses, %zu blocks"
+            " (%zu bytes) held at close, %zu bytes of them cached, peak %zu"
+            " bytes held, %" PRIu64 " unmaps forced by the budget",
+            hits, r->maps, r->nr_records, r->bytes_mapped, cached,
+            r->peak_bytes_mapped, r->budget_unmaps);
 }
 
 void buffers_destroy(struct xencall_handle *h, int in_forked_child)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "trace.h"
 
 #define KNOWN_OPEN_FLAGS XENCALL_OPENFLAG_NON_REENTRANT
 
@@ -18,11 +19,14 @@ static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
 {
     struct xencall_handle *h = (struct xencall_handle *)
         ((char *)ah - offsetof(struct xencall_handle, toolcore));
+    int result;
 
     /* Fail closed: even if the OS cannot restrict the descriptor, the
      * handle refuses hypercalls from now on (EPERM). */
     __atomic_store_n(&h->restricted, 1, __ATOMIC_RELEASE);
-    if (xencall_os_restrict(h->os, domid) < 0) {
+    result = xencall_os_restrict(h->os, domid);
+    TRACE_RESTRICT(domid, result, result < 0 ? errno : 0);
+    if (result < 0) {
         LOG_ERROR(h, errno, "cannot restrict handle to domain %u",
                   (unsigned)domid);
         return -1;
@@ -105,6 +109,8 @@ int xencall_close(xencall_handle *h)
     if (!h)
         return 0;
     in_forked_child = getpid() != h->owner_pid;
+    if (!in_forked_child)   /* a child's counts are its parent's */
+        buffers_log_statistics(h);
     buffers_destroy(h, in_forked_child);
     xencall_os_close(h->os, in_forked_child);
     xtl_logger_destroy(h->own_log);
@@ -124,16 +130,38 @@ int xencall_close(xencall_handle *h)
     return 0;
 }
 
-static long hypercall(xencall_handle *h, unsigned int op, uint64_t a1,
-                      uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static long checked_hypercall(xencall_handle *h, const struct xencall_call *call)
 {
-    struct xencall_call call = { op, { a1, a2, a3, a4, a5 } };
-
     if (__atomic_load_n(&h->restricted, __ATOMIC_ACQUIRE)) {
         errno = EPERM;
         return -1;
     }
-    return xencall_os_hypercall(h->os, &call);
+    return xencall_os_hypercall(h->os, call);
+}
+
+/* Out of line: only taken while a tracer watches (see trace.h). */
+static __attribute__((noinline, cold)) long
+traced_hypercall(xencall_handle *h, const struct xencall_call *call)
+{
+    long result;
+
+    TRACE_HYPERCALL_START(call);
+    result = checked_hypercall(h, call);
+    TRACE_HYPERCALL_END(call->op, result, result < 0 ? errno : 0);
+    return result;
+}
+
+/* Forced inline: with the traced path beside it GCC would call it,
+ * adding instructions to every untraced hypercall. */
+static inline __attribute__((always_inline)) long
+hypercall(xencall_handle *h, unsigned int op, uint64_t a1, uint64_t a2,
+          uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct xencall_call call = { op, { a1, a2, a3, a4, a5 } };
+
+    if (TRACE_HYPERCALLS_WATCHED())
+        return traced_hypercall(h, &call);
+    return checked_hypercall(h, &call);
 }
 
 /* The int-returning calls refuse to truncate a wide result. */

@@ -60,6 +60,9 @@ struct cache_slot {
     unsigned char locked;    /* see lock_slot() */
     size_t bytes_held;
     struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
+    /* Blocks served from this slot, logged at close. Apart from
+     * bytes_held, or GCC updates both with vector instructions. */
+    uint64_t hits;
 } __attribute__((aligned(64)));
 
 /*
@@ -80,6 +83,9 @@ struct block_registry {
     struct block_record **buckets;
     size_t nr_buckets;       /* a power of two */
     size_t nr_records;
+    /* Statistics, logged at close: every map is a cache miss. */
+    uint64_t maps, budget_unmaps;
+    size_t bytes_mapped, peak_bytes_mapped;
 };
 
 struct xencall_handle {
@@ -98,6 +104,8 @@ struct xencall_handle {
 int buffers_init(struct xencall_handle *h);
 /* Release every block; in a forked child only the bookkeeping. */
 void buffers_destroy(struct xencall_handle *h, int in_forked_child);
+/* What the cache did for the handle, logged at debug level by close. */
+void buffers_log_statistics(struct xencall_handle *h);
 
 #define LOG_ERROR(h, err, ...) \
     xtl_log((h)->log, XTL_ERROR, (err), "xencall", __VA_ARGS__)

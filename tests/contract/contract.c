@@ -982,7 +982,8 @@ static void threads_own_handles(void **state)
 {
     (void)state;
     run_workers(NULL);
-    assert_int_equal(tlog.lines, 0);
+    /* Nothing but each close's cache statistics, at debug level. */
+    assert_int_equal(tlog.lines, tlog.debugs);
 }
 
 /* ---- restriction ---------------------------------------------------------- */
