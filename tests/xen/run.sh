@@ -71,6 +71,13 @@ for prog in tests/xen/dom0-checks tests/xen/xen-latency tools/xencall-probe; do
     cp "$bin" "$root/opt/xencall/bin/$(basename "$prog")"
 done
 
+# Trace points: uprobe events computed here from the library's notes
+# (dom0 has no readelf), and the script that attaches them.
+lib_file=$(basename "$(readlink -f "$build/.libs/libxencall.so.1")")
+sh "$here/../trace/sdt-uprobes.sh" "$build/.libs/$lib_file" "/opt/xencall/lib/$lib_file" \
+    >"$root/opt/xencall/uprobe_events" || true
+install -m 755 "$here/dom0-trace.sh" "$root/opt/xencall/bin/dom0-trace"
+
 cp "$kernel" "$root/guest/vmlinuz"
 cp "$work/guest.cpio" "$root/guest/initrd.cpio"
 cat >"$root/guest/guest.cfg" <<CFG
