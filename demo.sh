@@ -11,8 +11,9 @@ echo "== installing packages (build tools, Xen, QEMU, a kernel)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends build-essential autoconf automake \
-    libtool pkg-config libxen-dev qemu-system-x86 xen-hypervisor-4.17-amd64 \
-    xen-utils-4.17 linux-image-amd64 busybox-static cpio kmod >/dev/null
+    libtool pkg-config libxen-dev systemtap-sdt-dev qemu-system-x86 \
+    xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static cpio \
+    kmod >/dev/null
 
 echo "== building in $build"
 (cd "$top" && autoreconf -fi >/dev/null 2>&1)

@@ -4,7 +4,9 @@
 # the simulated privcmd device, and print one table side by side:
 # wall-clock ns/op (median, min-max of 7 runs), the ratios the targets
 # are read from timed back to back, and instructions per op counted by
-# callgrind. Timed threads are pinned, one per CPU.
+# callgrind. Timed threads are pinned, one per CPU. Then the cost of the
+# trace points: the same instruction counts from a build configured
+# --disable-trace-points, side by side.
 # Run as root from anywhere:  bench/run.sh
 # XENCALL_BUILD may name an existing configured build directory.
 set -eu
@@ -16,6 +18,8 @@ count_ops=2000
 need=""
 [ -e "$debian_lib" ] || need="$need libxencall1"
 command -v valgrind >/dev/null || need="$need valgrind"
+[ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -e /usr/include/sys/sdt.h ] ||
+    need="$need systemtap-sdt-dev"
 if [ -n "$need" ]; then
     apt-get update -q >/dev/null
     # shellcheck disable=SC2086
@@ -29,6 +33,14 @@ fi
 make -C "$build" -s -j"$(nproc)" libxencall.la bench/xencall-bench >/dev/null
 bench=$build/bench/xencall-bench
 ours=$build/.libs/libxencall.so.1
+# The same tree without trace points, for their cost.
+notrace_build=${build%/}-notrace
+if [ ! -f "$notrace_build/Makefile" ]; then
+    mkdir -p "$notrace_build"
+    (cd "$notrace_build" && "$top/configure" -q --disable-trace-points)
+fi
+make -C "$notrace_build" -s -j"$(nproc)" libxencall.la >/dev/null
+ours_notrace=$notrace_build/.libs/libxencall.so.1
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 "$bench" "$ours" time >"$work/ours.time"
@@ -49,12 +61,17 @@ instructions() {   # LIB CASE -> "total own"
         awk -v n="$count_ops" -v lib="[$real]" '
             /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
             index($0, lib) { v = $1; gsub(",", "", v); own += v }
-            END { printf "%.0f\t%.0f\n", total / n, own / n }'
+            END { printf "%.1f\t%.1f\n", total / n, own / n }'
 }
 for c in $("$bench" "$ours" cases); do
     printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
         "$(instructions "$debian_lib" "$c")"
 done >"$work/instr"
+trace_cases="xencall1 xencall5 alloc_64B/dev"
+for c in $trace_cases; do
+    printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
+        "$(instructions "$ours_notrace" "$c")"
+done >"$work/trace"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 echo "libxencall benchmark, $(date -u +%Y-%m-%d), $cpu, $(nproc) cores"
@@ -102,3 +119,14 @@ awk -F'\t' '
             printf "  %s: instructions inside the library per call: ours %d, Debian %d (target: ours <= Debian)\n", cl[j],
                    oown[cl[j]], down[cl[j]]
     }' "$work/ours.time" "$work/debian.time" "$work/ours.pairs" "$work/debian.pairs" "$work/instr"
+# Trace points: ours with them (the table above) and without, per op.
+readelf -n "$ours" | grep -q 'Provider: xencall' || echo "warning: $ours has no trace points"
+echo
+awk -F'\t' '
+    BEGIN { printf "trace points, callgrind instructions per op (all / inside the library):\n"
+            printf "%-30s %17s %17s %12s\n", "case", "with", "without", "difference" }
+    { label = $1 == "alloc_64B/dev" ? "alloc_64B/dev (64 B alloc+free)" : $1
+      printf "%-30s %8.1f / %6.1f %8.1f / %6.1f %+12.1f\n", label, $2, $3, $4, $5, $2 - $4
+      worst = ($2 - $4 > worst) ? $2 - $4 : worst }
+    END { printf "  trace points cost at most %+.1f instructions per op when nobody traces (target <= +2)\n", worst }
+' "$work/trace"

@@ -4,8 +4,9 @@
 # attaches the kernel's uprobes to this library's USDT trace points
 # through tracefs, with the event definitions run.sh computed on the
 # host from the library's notes (tests/trace/sdt-uprobes.sh), runs
-# Debian's `xl list` and `xl -vvv info`, and checks that the trace shows
-# their real hypercalls with results. Prints the trace of `xl list`
+# Debian's `xl list`, `xl -vvv info` and `xl vcpu-list`, and checks that
+# the trace shows their real hypercalls (sysctl, xen_version, domctl)
+# with results. Prints the trace of `xl list`, what each command called,
 # and the cache statistics of `xl info` as XENTEST INFO lines.
 events=/opt/xencall/uprobe_events
 t=/sys/kernel/tracing
@@ -14,8 +15,9 @@ fail() { echo "XENTEST FAIL trace/$*"; }
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 
 # Names of the hypercalls a toolstack makes (xen/xen.h).
-op_names='12 memory_op 13 multicall 17 xen_version 20 grant_table_op 29 sched_op
- 32 event_channel_op 33 physdev_op 34 hvm_op 35 sysctl 36 domctl 41 dm_op 42 hypfs_op'
+op_names='12 memory_op 13 multicall 17 xen_version 20 grant_table_op 27 xsm_op
+ 29 sched_op 32 event_channel_op 33 physdev_op 34 hvm_op 35 sysctl 36 domctl 41 dm_op
+ 42 hypfs_op'
 
 # "start op=35 a1=0x... ; end op=35 result=0 errno=0" per line, in order.
 readable_trace() {   # TRACE_FILE
@@ -81,6 +83,11 @@ summary /tmp/trace-info.trace | sed 's/^/XENTEST INFO hypercalls of xl info: /'
 check xl-info-cache-statistics grep -q 'xencall: debug: buffer cache: ' /tmp/trace-info.stderr
 grep 'buffer cache: ' /tmp/trace-info.stderr | sed 's/^/XENTEST INFO statistics of xl info: /'
 summary /tmp/trace-list.trace | sed 's/^/XENTEST INFO hypercalls of xl list: /'
+
+# Per-domain questions are domctls.
+traced /tmp/trace-vcpu xl vcpu-list Domain-0
+check xl-vcpu-list-domctl-with-result grep -Eq '^hypercall_end op=36\(domctl\) result=[0-9]+ errno=0' /tmp/trace-vcpu.trace
+summary /tmp/trace-vcpu.trace | sed 's/^/XENTEST INFO hypercalls of xl vcpu-list: /'
 
 # Detach: the semaphores drop back, untraced calls skip the traced path.
 echo >$t/uprobe_events
