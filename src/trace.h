@@ -31,6 +31,10 @@
 
 /* Every probe's note names its semaphore; trace.c defines them. */
 #define _SDT_HAS_SEMAPHORES 1
+/* Arguments in registers or constants, never memory: allowed memory,
+ * clang spills values that already sit in registers to the stack just
+ * for the note, on the untraced path too. */
+#define STAP_SDT_ARG_CONSTRAINT nr
 #include <sys/sdt.h>
 
 /* Hidden: one rip-relative compare, no GOT load. */

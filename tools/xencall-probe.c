@@ -46,6 +46,7 @@ struct probe_logger {
     char statistics[512];
 };
 
+__attribute__((format(printf, 5, 0)))
 static void probe_log_message(xentoollog_logger *logger, xentoollog_level level,
                               int errnoval, const char *context,
                               const char *format, va_list al)

@@ -25,7 +25,7 @@ readable_trace() {   # TRACE_FILE
         BEGIN { n = split(names, w, /[ \n]+/); for (i = 1; i < n; i += 2) name[w[i]] = w[i + 1] }
         {
             for (i = 1; i <= NF; i++) if ($i ~ /^[a-z_0-9]+:$/ && $(i + 1) ~ /^\(0x/) break
-            ev = substr($i, 1, length($i) - 1); out = ev
+            ev = substr($i, 1, length($i) - 1); sub(/_[0-9]+$/, "", ev); out = ev
             for (j = i + 2; j <= NF; j++) {
                 out = out " " $j
                 if ($j ~ /^op=/ && (substr($j, 4) in name)) out = out "(" name[substr($j, 4)] ")"
