@@ -61,7 +61,7 @@ instructions() {   # LIB CASE -> "total own"
         awk -v n="$count_ops" -v lib="[$real]" '
             /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
             index($0, lib) { v = $1; gsub(",", "", v); own += v }
-            END { printf "%.1f\t%.1f\n", total / n, own / n }'
+            END { printf "%.2f\t%.2f\n", total / n, own / n }'
 }
 for c in $("$bench" "$ours" cases); do
     printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
@@ -124,9 +124,9 @@ readelf -n "$ours" | grep -q 'Provider: xencall' || echo "warning: $ours has no 
 echo
 awk -F'\t' '
     BEGIN { printf "trace points, callgrind instructions per op (all / inside the library):\n"
-            printf "%-30s %17s %17s %12s\n", "case", "with", "without", "difference" }
+            printf "%-32s %17s %17s %12s\n", "case", "with", "without", "difference" }
     { label = $1 == "alloc_64B/dev" ? "alloc_64B/dev (64 B alloc+free)" : $1
-      printf "%-30s %8.1f / %6.1f %8.1f / %6.1f %+12.1f\n", label, $2, $3, $4, $5, $2 - $4
+      printf "%-32s %8.1f / %6.1f %8.1f / %6.1f %+12.1f\n", label, $2, $3, $4, $5, $2 - $4
       worst = ($2 - $4 > worst) ? $2 - $4 : worst }
     END { printf "  trace points cost at most %+.1f instructions per op when nobody traces (target <= +2)\n", worst }
 ' "$work/trace"
