@@ -49,14 +49,21 @@ if [ ! -w $tracefs/uprobe_events ]; then
 fi
 
 # A group and a trace instance of our own: others may trace at once.
+# And a copy of the library of our own: a uprobe breaks into every
+# process that maps its file, and a test running under valgrind meanwhile
+# would take the breakpoint for its own.
 group=xencall_check_$$
 instance=$tracefs/instances/$group
+private=$(mktemp -d "${TMPDIR:-/tmp}/xencall-trace.XXXXXX") || exit 99
+cp "$lib" "$private/libxencall.so.1"
+events=$(sh "$srcdir/tests/trace/sdt-uprobes.sh" "$lib" "$private/libxencall.so.1" "$group")
 cleanup() {
     [ -d "$instance" ] && echo 0 >"$instance/events/$group/enable" 2>/dev/null
     [ -d "$instance" ] && rmdir "$instance"
     printf '%s\n' "$events" | sed -n 's/^p:\([^ ]*\).*/-:\1/p' |
         while read -r del; do echo "$del" >>$tracefs/uprobe_events; done
     [ -n "$mounted_here" ] && umount $tracefs
+    rm -rf "$private"
 }
 trap cleanup EXIT
 # Only this shell and its children: other tests may run the same
@@ -70,7 +77,7 @@ if ! printf '%s\n' "$events" >>$tracefs/uprobe_events || ! mkdir "$instance" ||
     exit 1
 fi
 ok "the kernel accepts the uprobe events"
-timeout 60 "$driver" >/dev/null
+LD_LIBRARY_PATH=$private timeout 60 "$driver" >/dev/null
 driver_status=$?
 echo 0 >"$instance/events/$group/enable"
 # "event args...", each site's event named after its trace point.
