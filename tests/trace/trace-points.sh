@@ -8,8 +8,10 @@
 # each event's arguments and results against what the driver did.
 # Run from the build directory (make check does).
 srcdir=${srcdir:-.}
-lib=$(readlink -f .libs/libxencall.so.1)
 driver=tests/trace/trace-driver
+# The trace points live in the shared library, or in the driver itself
+# when the build is static (--disable-shared: the sanitizer stages).
+lib=$(readlink -f .libs/libxencall.so.1 2>/dev/null) || lib=$driver
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
@@ -17,7 +19,7 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
 check() { what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 echo "1..5"
-notes=$(readelf -n "$lib" | grep -c 'Provider: xencall')
+notes=$(readelf -n "$lib" 2>/dev/null | grep -c 'Provider: xencall')
 if ! grep -q -- '-DXENCALL_TRACE_POINTS=1' Makefile; then
     check "no trace points in a --disable-trace-points build" [ "$notes" -eq 0 ]
     for i in 2 3 4 5; do skip "built without trace points"; done
@@ -26,8 +28,9 @@ fi
 
 # A trace point has a site wherever the compiler put a copy of it
 # (inlined into two callers, say): one note each.
-names=$(readelf -n "$lib" | awk '$1 == "Name:" { print $2 }' | sort -u | tr '\n' ' ')
-sites=$(readelf -n "$lib" | grep -c '^ *Name: ')
+xencall_sites() { readelf -n "$lib" | awk '$1 == "Provider:" { p = $2 } $1 == "Name:" && p == "xencall" { print $2 }'; }
+names=$(xencall_sites | sort -u | tr '\n' ' ')
+sites=$(xencall_sites | wc -l)
 check "every trace point in the notes ($sites sites of: $names)" \
     [ "$names" = "buffer_alloc buffer_free buffer_unmap hypercall_end hypercall_start restrict " ]
 events=$(sh "$srcdir/tests/trace/sdt-uprobes.sh" "$lib" "$lib" "xencall_check_$$")
@@ -55,8 +58,13 @@ fi
 group=xencall_check_$$
 instance=$tracefs/instances/$group
 private=$(mktemp -d "${TMPDIR:-/tmp}/xencall-trace.XXXXXX") || exit 99
-cp "$lib" "$private/libxencall.so.1"
-events=$(sh "$srcdir/tests/trace/sdt-uprobes.sh" "$lib" "$private/libxencall.so.1" "$group")
+cp "$driver" "$private/trace-driver"
+private_lib=$private/trace-driver
+if [ "$lib" != "$driver" ]; then
+    private_lib=$private/libxencall.so.1
+    cp "$lib" "$private_lib"
+fi
+events=$(sh "$srcdir/tests/trace/sdt-uprobes.sh" "$lib" "$private_lib" "$group")
 cleanup() {
     [ -d "$instance" ] && echo 0 >"$instance/events/$group/enable" 2>/dev/null
     [ -d "$instance" ] && rmdir "$instance"
@@ -77,7 +85,7 @@ if ! printf '%s\n' "$events" >>$tracefs/uprobe_events || ! mkdir "$instance" ||
     exit 1
 fi
 ok "the kernel accepts the uprobe events"
-LD_LIBRARY_PATH=$private timeout 60 "$driver" >/dev/null
+LD_LIBRARY_PATH=$private timeout 60 "$private/trace-driver" >/dev/null
 driver_status=$?
 echo 0 >"$instance/events/$group/enable"
 # "event args...", each site's event named after its trace point.
