@@ -11,7 +11,8 @@ srcdir=${srcdir:-.}
 driver=tests/trace/trace-driver
 # The trace points live in the shared library, or in the driver itself
 # when the build is static (--disable-shared: the sanitizer stages).
-lib=$(readlink -f .libs/libxencall.so.1 2>/dev/null) || lib=$driver
+lib=$(readlink -f "$driver")
+[ -e .libs/libxencall.so.1 ] && lib=$(readlink -f .libs/libxencall.so.1)
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
@@ -60,7 +61,7 @@ instance=$tracefs/instances/$group
 private=$(mktemp -d "${TMPDIR:-/tmp}/xencall-trace.XXXXXX") || exit 99
 cp "$driver" "$private/trace-driver"
 private_lib=$private/trace-driver
-if [ "$lib" != "$driver" ]; then
+if [ "$lib" != "$(readlink -f "$driver")" ]; then
     private_lib=$private/libxencall.so.1
     cp "$lib" "$private_lib"
 fi
