@@ -51,17 +51,23 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # Instructions per op under callgrind: all of them, and those executed
 # inside the library's own object (its overhead, whatever the simulated
 # kernel and libc cost).
-instructions() {   # LIB CASE -> "total own"
-    local real
+instructions() {   # LIB CASE [OPS] -> "total own", per op
+    local real ops=${3:-$count_ops}
     real=$(readlink -f "$1")
     valgrind -q --tool=callgrind --collect-atstart=no \
         --toggle-collect=measured_loop --callgrind-out-file="$work/cg.out" \
-        "$bench" "$1" count "$2" "$count_ops" >/dev/null 2>&1
+        "$bench" "$1" count "$2" "$ops" >/dev/null 2>&1
     callgrind_annotate --threshold=100 "$work/cg.out" 2>/dev/null |
-        awk -v n="$count_ops" -v lib="[$real]" '
+        awk -v n="$ops" -v lib="[$real]" '
             /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
             index($0, lib) { v = $1; gsub(",", "", v); own += v }
-            END { printf "%.2f\t%.2f\n", total / n, own / n }'
+            END { printf "%.4f\t%.4f\n", total / n, own / n }'
+}
+# Per op exactly, without the warm-up and setup a single count spreads
+# over its ops: the growth from count_ops to 3 * count_ops, per op.
+instructions_per_op() {   # LIB CASE -> "total own"
+    printf '%s\t%s\n' "$(instructions "$1" "$2")" "$(instructions "$1" "$2" $((3 * count_ops)))" |
+        awk -F'\t' '{ printf "%.2f\t%.2f\n", ($3 * 3 - $1) / 2, ($4 * 3 - $2) / 2 }'
 }
 for c in $("$bench" "$ours" cases); do
     printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
@@ -69,8 +75,8 @@ for c in $("$bench" "$ours" cases); do
 done >"$work/instr"
 trace_cases="xencall1 xencall5 alloc_64B/dev"
 for c in $trace_cases; do
-    printf '%s\t%s\t%s\n' "$c" "$(instructions "$ours" "$c")" \
-        "$(instructions "$ours_notrace" "$c")"
+    printf '%s\t%s\t%s\n' "$c" "$(instructions_per_op "$ours" "$c")" \
+        "$(instructions_per_op "$ours_notrace" "$c")"
 done >"$work/trace"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
