@@ -125,7 +125,7 @@ awk -F'\t' '
             printf "  %s: instructions inside the library per call: ours %d, Debian %d (target: ours <= Debian)\n", cl[j],
                    oown[cl[j]], down[cl[j]]
     }' "$work/ours.time" "$work/debian.time" "$work/ours.pairs" "$work/debian.pairs" "$work/instr"
-# Trace points: ours with them (the table above) and without, per op.
+# Trace points: instructions per op with them and without.
 readelf -n "$ours" | grep -q 'Provider: xencall' || echo "warning: $ours has no trace points"
 echo
 awk -F'\t' '
