@@ -19,7 +19,8 @@ op_names='12 memory_op 13 multicall 17 xen_version 20 grant_table_op 27 xsm_op
  29 sched_op 32 event_channel_op 33 physdev_op 34 hvm_op 35 sysctl 36 domctl 41 dm_op
  42 hypfs_op'
 
-# "start op=35 a1=0x... ; end op=35 result=0 errno=0" per line, in order.
+# One event a line, in order, without the task, CPU and time columns:
+# "hypercall_end op=35(sysctl) result=0 errno=0".
 readable_trace() {   # TRACE_FILE
     grep -v '^#' "$1" | awk -v names="$op_names" '
         BEGIN { n = split(names, w, /[ \n]+/); for (i = 1; i < n; i += 2) name[w[i]] = w[i + 1] }
@@ -34,7 +35,7 @@ readable_trace() {   # TRACE_FILE
         }'
 }
 
-# What the hypercalls of a trace were: "sysctl x4 (results: 0 0 0 0)".
+# What the hypercalls of a trace were: "35(sysctl) x4 (results: 0 0 0 0)".
 summary() {   # READABLE_TRACE
     awk '$1 == "hypercall_end" {
             split($2, o, /[=(]/); op = o[2] "(" (o[3] ? substr(o[3], 1, length(o[3]) - 1) : "?") ")"
