@@ -95,7 +95,7 @@ check latency/measured [ -n "$ours" -a -n "$debian" ]
 
 check probe/runs sh -c 'xencall-probe >/tmp/probe 2>&1'
 sed 's/^/XENTEST INFO probe: /' /tmp/probe
-dom0-trace   # xl list and xl info traced through the library's trace points
+dom0-trace   # Debian's xl traced through this library's trace points
 
 # The same checks without the buffer device: locked memory instead.
 rm -f /dev/xen/hypercall
