@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -519,7 +520,8 @@ static void run_hypercall(const struct scenario *s, enum fi_call c,
     lines = log_.lines;
     arm(c, n, err);
     errno = 0;
-    r = s->size ? xencall2L(h, SIM_OP_RESULT, (uint64_t)1 << 40, 0)
+    /* LONG_MAX: wider than int where long is. */
+    r = s->size ? xencall2L(h, SIM_OP_RESULT, (uint64_t)LONG_MAX, 0)
                 : xencall1(h, SIM_OP_RESULT, 77);
     e = errno;
     fi_disarm_all();
@@ -527,7 +529,7 @@ static void run_hypercall(const struct scenario *s, enum fi_call c,
         CHECK(r == -1 && e == err, "hypercall gave %ld errno %d, injected %d",
               r, e, err);
     else
-        CHECK(r == (s->size ? (long)1 << 40 : 77), "hypercall gave %ld", r);
+        CHECK(r == (s->size ? LONG_MAX : 77), "hypercall gave %ld", r);
     CHECK(log_.lines == lines, "a hypercall logged");
     check_usable(h);
     xencall_close(h);

@@ -53,4 +53,7 @@ long fi_mapped_bytes(void);
 void fi_set_real_mlock(int on);
 void fi_set_mmap_limit(size_t bytes, int err);
 
+/* The length of the library's last mmap() call, made or refused. */
+size_t fi_last_mmap_len(void);
+
 #endif

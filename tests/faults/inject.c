@@ -45,6 +45,7 @@ static long mapped_bytes;
 static int real_mlock;            /* also lock for real (RLIMIT_MEMLOCK) */
 static size_t mmap_limit;         /* larger mappings refused, 0: none */
 static int mmap_limit_err;
+static size_t last_mmap_len;
 
 void fi_set_real_mlock(int on)
 {
@@ -55,6 +56,11 @@ void fi_set_mmap_limit(size_t bytes, int err)
 {
     mmap_limit = bytes;
     mmap_limit_err = err;
+}
+
+size_t fi_last_mmap_len(void)
+{
+    return __atomic_load_n(&last_mmap_len, __ATOMIC_SEQ_CST);
 }
 
 void fi_reset(void)
@@ -210,6 +216,7 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p;
 
+    __atomic_store_n(&last_mmap_len, len, __ATOMIC_SEQ_CST);
     FAIL_OR(FI_MMAP, MAP_FAILED);
     if (mmap_limit && len > mmap_limit) {
         errno = mmap_limit_err;
