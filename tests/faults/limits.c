@@ -204,7 +204,7 @@ static void test_interrupted(int err)
         return;
     }
     calls = sim_xen_calls();
-    fi_arm(FI_IOCTL, 1, err, 0);
+    fi_arm(FI_SYSCALL, 1, err, 0);
     errno = 0;
     r = xencall1(h, SIM_OP_RESULT, 8);
     e = errno;
