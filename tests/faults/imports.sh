@@ -28,6 +28,12 @@ xentoolcore__register_active_handle returns nothing
 xentoolcore__deregister_active_handle returns nothing
 '
 
+# A static-only build (the sanitizer stage's) has no shared library;
+# the shared build of the same sources checks it.
+if [ $# -eq 0 ] && ./libtool --config 2>/dev/null | grep -qx 'build_libtool_libs=no'; then
+    echo "1..0 # SKIP static-only build: no libxencall.so to read imports from"
+    exit 0
+fi
 imports=$(nm -D --undefined-only "$lib" | awk '$1 == "U" { sub(/@.*/, "", $2); print $2 }' | sort -u)
 injected=$("$walk" --calls | sort -u)
 if [ -z "$imports" ] || [ -z "$injected" ]; then
