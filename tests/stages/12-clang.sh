@@ -24,8 +24,8 @@ if ! command -v clang >/dev/null; then
 fi
 
 mkdir -p "$dir"
-if (cd "$dir" && "$top/configure" -q --enable-werror CC=clang &&
-    make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
+if (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror CC=clang &&
+    timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
     stage_pass "library and tools build with clang $(clang -dumpversion), warnings as errors"
 else
     tail -30 "$dir/build.out"
@@ -34,7 +34,7 @@ else
     exit
 fi
 # The benchmark is built by no other target.
-if make -C "$dir" -s bench/xencall-bench >"$dir/bench.out" 2>&1; then
+if timeout 600 make -C "$dir" -s bench/xencall-bench >"$dir/bench.out" 2>&1; then
     stage_pass "bench/xencall-bench builds with clang, warnings as errors"
 else
     tail -20 "$dir/bench.out"

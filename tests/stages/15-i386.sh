@@ -90,7 +90,7 @@ key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
         $cc32 --version; declare -f shlib pc build_deps; } | sha256sum | cut -c1-16)
 deps=$cache/i386-deps-$key
 (
-    flock 9
+    flock -w 1800 9 || exit 1
     [ -e "$deps/.built" ] && exit 0
     rm -rf "$deps.tmp"
     build_deps "$deps.tmp" "$xen" "$cmocka" >"$cache/i386-deps-$key.log" 2>&1 &&
@@ -110,8 +110,8 @@ mkdir -p "$dir"
 # Only the 32-bit .pc files: a 64-bit library found by mistake would
 # fail at link time, far from the cause.
 if ! (cd "$dir" && PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" \
-          "$top/configure" -q --enable-werror CC="$cc32" &&
-      make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
+          timeout 600 "$top/configure" -q --enable-werror CC="$cc32" &&
+      timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
     tail -30 "$dir/build.out"
     stage_fail "i386 build with warnings as errors"
     stage_end
