@@ -78,10 +78,8 @@ build_deps() {
     pc "$out" cmocka "${cmocka##*/cmocka-}"
 }
 
-xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
-    [ -n "$xen" ] && [ -n "$cmocka" ]
-fetched=$?
-if [ $fetched -ne 0 ]; then
+if ! { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
+        [ -n "$xen" ] && [ -n "$cmocka" ]; }; then
     stage_fail "cannot fetch Debian's xen and cmocka source packages"
     stage_end
     exit
