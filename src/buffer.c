@@ -40,16 +40,17 @@ _Static_assert(sizeof(struct cached_block) <= offsetof(struct small_header, nr_p
 /* Tags are never reused, so a buffer outlives no handle's tag. */
 static uint64_t last_owner_tag;
 
-static void lock(struct xencall_handle *h, pthread_mutex_t *m)
+/* NON_REENTRANT handles take no lock: one thread at a time uses them. */
+static void lock(struct xencall_handle *h, struct xencall_lock *l)
 {
     if (!h->lock_free)
-        pthread_mutex_lock(m);
+        xencall_lock_take(l);
 }
 
-static void unlock(struct xencall_handle *h, pthread_mutex_t *m)
+static void unlock(struct xencall_handle *h, struct xencall_lock *l)
 {
     if (!h->lock_free)
-        pthread_mutex_unlock(m);
+        xencall_lock_release(l);
 }
 
 /* ---- registry ---------------------------------------------------- */
@@ -161,22 +162,6 @@ static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
 /* ---- the cache ----------------------------------------------------- */
 
-static void lock_slot(struct xencall_handle *h, struct cache_slot *slot)
-{
-    if (h->lock_free)
-        return;
-    /* Wait on plain loads, so a waiter does not keep stealing the line. */
-    while (__atomic_exchange_n(&slot->locked, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&slot->locked, __ATOMIC_RELAXED))
-            ;
-}
-
-static void unlock_slot(struct xencall_handle *h, struct cache_slot *slot)
-{
-    if (!h->lock_free)
-        __atomic_store_n(&slot->locked, 0, __ATOMIC_RELEASE);
-}
-
 /* initial-exec: a plain load instead of a __tls_get_addr call on
  * every allocation; four bytes fit glibc's reserve for dlopen(). */
 static __thread unsigned thread_slot_ticket
@@ -209,13 +194,13 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock_slot(h, slot);
+        lock(h, &slot->lock);
         b = slot->free_blocks[nr_pages];
         if (b) {
             slot->free_blocks[nr_pages] = b->next;
             slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
         }
-        unlock_slot(h, slot);
+        unlock(h, &slot->lock);
     }
     if (b) {
         *zeroed = 0;
@@ -235,14 +220,14 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock_slot(h, slot);
+        lock(h, &slot->lock);
         if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
             b->next = slot->free_blocks[nr_pages];
             slot->free_blocks[nr_pages] = b;
             slot->bytes_held += bytes;
             kept = 1;
         }
-        unlock_slot(h, slot);
+        unlock(h, &slot->lock);
     }
     if (!kept)
         unmap_block(h, p, nr_pages);
@@ -253,20 +238,11 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 int buffers_init(struct xencall_handle *h)
 {
     struct block_registry *r = &h->registry;
-    int err;
 
     h->buffer_owner_tag = __atomic_add_fetch(&last_owner_tag, 1, __ATOMIC_RELAXED);
     r->nr_buckets = 64;
     r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
-    if (!r->buckets)
-        return -1;
-    err = pthread_mutex_init(&r->lock, NULL);
-    if (err) {
-        free(r->buckets);
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return r->buckets ? 0 : -1;
 }
 
 void buffers_destroy(struct xencall_handle *h, int in_forked_child)
@@ -291,9 +267,6 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
         }
     }
     free(r->buckets);
-    if (in_forked_child)
-        return;
-    pthread_mutex_destroy(&r->lock);
 }
 
 /* ---- the public calls ------------------------------------------------ */
