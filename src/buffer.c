@@ -162,6 +162,51 @@ static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
 /* ---- the cache ----------------------------------------------------- */
 
+/* Give every block cached in any slot back to the OS; 1 if any was. */
+static int release_cache(struct xencall_handle *h)
+{
+    struct cached_block *lists[CACHE_MAX_BLOCK_PAGES + 1], *b;
+    size_t i, nr_pages;
+    int released = 0;
+
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        struct cache_slot *slot = &h->slots[i];
+
+        lock(h, &slot->lock);
+        memcpy(lists, slot->free_blocks, sizeof(lists));
+        memset(slot->free_blocks, 0, sizeof(slot->free_blocks));
+        slot->bytes_held = 0;
+        unlock(h, &slot->lock);
+        for (nr_pages = 1; nr_pages <= CACHE_MAX_BLOCK_PAGES; nr_pages++) {
+            while ((b = lists[nr_pages])) {
+                lists[nr_pages] = b->next;
+                unmap_block(h, b, nr_pages);
+                released = 1;
+            }
+        }
+    }
+    return released;
+}
+
+/*
+ * The cache must never make an allocation fail that would succeed
+ * without it: cached blocks may hold what the OS is short of (locked
+ * memory counts against RLIMIT_MEMLOCK), so on failure they go back
+ * and the mapping is tried once more.
+ */
+static void *map_fresh_block(struct xencall_handle *h, size_t nr_pages)
+{
+    void *p = map_block(h, nr_pages);
+
+    if (!p && release_cache(h)) {
+        p = map_block(h, nr_pages);
+        if (p)
+            xtl_log(h->log, XTL_INFO, -1, "xencall", "mapped %zu pages at the"
+                    " second try, after giving the buffer cache back", nr_pages);
+    }
+    return p;
+}
+
 /* initial-exec: a plain load instead of a __tls_get_addr call on
  * every allocation; four bytes fit glibc's reserve for dlopen(). */
 static __thread unsigned thread_slot_ticket
@@ -207,7 +252,7 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
         return b;
     }
     *zeroed = 1;
-    return map_block(h, nr_pages);
+    return map_fresh_block(h, nr_pages);
 }
 
 /* Keep a freed block if the slot's budget allows, else unmap it. */

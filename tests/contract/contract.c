@@ -790,6 +790,34 @@ static void cache_is_bounded(void **state)
     xencall_close(h);
 }
 
+/* The cache must never make an allocation fail that would succeed
+ * without it: when the OS refuses a mapping, what the cache holds goes
+ * back to the OS and the mapping is tried once more. */
+static void cache_given_back_when_mapping_fails(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    void *p;
+
+    (void)state;
+    xencall_free_buffer_pages(h, xencall_alloc_buffer_pages(h, 3), 3);
+    xencall_free_buffer(h, xencall_alloc_buffer(h, 5000));
+    assert_int_equal(sim_os_mapped_bytes(), 5 * PAGE);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    p = xencall_alloc_buffer_pages(h, 7);   /* none cached: a mapping */
+    assert_non_null(p);
+    assert_int_equal(sim_os_mapped_bytes(), 7 * PAGE);
+    check_fresh(h, p, 7 * PAGE);
+    /* With nothing cached to give back, a refusal is final. */
+    testlog_clear(&tlog);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    errno = 0;
+    assert_null(xencall_alloc_buffer_pages(h, 2));
+    assert_int_equal(errno, ENOMEM);
+    assert_true(tlog.errors >= 1);
+    xencall_free_buffer_pages(h, p, 7);
+    xencall_close(h);
+}
+
 /* ---- fork ---------------------------------------------------------------- */
 
 /* Runs in the child: only plain checks, an exit code says what failed. */
@@ -1081,6 +1109,7 @@ int main(void)
         T(fd_query),
         T(close_releases_everything),
         T(cache_is_bounded),
+        T(cache_given_back_when_mapping_fails),
         T(fork_child_closes),
         T(fork_child_exits),
         T(threads_share_handle),
