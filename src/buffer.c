@@ -348,9 +348,11 @@ void xencall_free_buffer(xencall_handle *h, void *p)
     if (!p)
         return;
     hdr = (struct small_header *)p - 1;
-    /* Payloads are never page-aligned; such a pointer (one from
-     * alloc_buffer_pages, say) may have no readable header before it. */
-    if ((uintptr_t)p % XENCALL_PAGE_SIZE == 0) {
+    /* Every payload starts right after its header at the start of a
+     * block, so at that offset within a page. Any other pointer is
+     * refused before anything is read: the bytes below it may lie on
+     * a page that is not mapped. */
+    if ((uintptr_t)p % XENCALL_PAGE_SIZE != SMALL_HEADER_BYTES) {
         LOG_ERROR(h, EINVAL, "free of %p: not from xencall_alloc_buffer", p);
     } else if (hdr->magic != MAGIC_LIVE) {
         LOG_ERROR(h, EINVAL, "free of %p: %s", p,
