@@ -9,8 +9,10 @@
  *   xencall-bench LIB time             every case: wall ns/op median, min,
  *                                      max, and median thread-CPU ns/op
  *   xencall-bench LIB pairs            the target ratios, timed back to back
- *   xencall-bench LIB OTHER versus     every case on LIB against OTHER, timed
- *                                      back to back in this one process
+ *   xencall-bench LIB OTHER versus [CASE...]
+ *                                      every case (or those named) on LIB
+ *                                      against OTHER, timed back to back in
+ *                                      this one process
  *   xencall-bench LIB cases            the one-thread cases' names
  *   xencall-bench LIB count CASE N     N ops of CASE inside measured_loop(),
  *                                      for valgrind --toggle-collect
@@ -418,7 +420,7 @@ static void time_pairs(const struct xencall_api *api)
 }
 
 /*
- * Prints "versus CASE WALL MIN MAX CPU MIN MAX ROUNDS" for every case:
+ * Prints "versus CASE WALL MIN MAX CPU MIN MAX ROUNDS" for a case:
  * the ratio of one library's ns/op to the other's, in wall-clock and in
  * thread CPU time (which time spent descheduled by other load does not
  * reach), medians of rounds that each time both back to back, so that
@@ -427,38 +429,34 @@ static void time_pairs(const struct xencall_api *api)
  * multi-page buffers, a hundred times our time).
  */
 static void time_versus(const struct xencall_api *ours,
-                        const struct xencall_api *theirs)
+                        const struct xencall_api *theirs, const struct bench_case *bc)
 {
     double wall[PAIRED_RUNS], cpu[PAIRED_RUNS], wall_median, cpu_median;
-    size_t c;
+    unsigned long n_ours = calibrate(ours, bc);
+    unsigned long n_theirs = calibrate(theirs, bc);
     int i;
 
-    for (c = 0; c < NR_CASES; c++) {
-        const struct bench_case *bc = &cases[c];
-        unsigned long n_ours = calibrate(ours, bc);
-        unsigned long n_theirs = calibrate(theirs, bc);
+    for (i = 0; i < PAIRED_RUNS; i++) {
+        double cpu_ours, cpu_theirs;
 
-        for (i = 0; i < PAIRED_RUNS; i++) {
-            double cpu_ours, cpu_theirs;
-
-            sim_os_set_buffer_device(bc->buffer_device);
-            wall[i] = run_once(ours, bc, n_ours, &cpu_ours);
-            wall[i] /= run_once(theirs, bc, n_theirs, &cpu_theirs);
-            cpu[i] = cpu_ours / cpu_theirs;
-        }
-        wall_median = median_of(wall, PAIRED_RUNS);   /* sorts */
-        cpu_median = median_of(cpu, PAIRED_RUNS);
-        printf("versus\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", bc->name,
-               wall_median, wall[0], wall[PAIRED_RUNS - 1], cpu_median, cpu[0],
-               cpu[PAIRED_RUNS - 1], PAIRED_RUNS);
-        fflush(stdout);
+        sim_os_set_buffer_device(bc->buffer_device);
+        wall[i] = run_once(ours, bc, n_ours, &cpu_ours);
+        wall[i] /= run_once(theirs, bc, n_theirs, &cpu_theirs);
+        cpu[i] = cpu_ours / cpu_theirs;
     }
+    wall_median = median_of(wall, PAIRED_RUNS);   /* sorts */
+    cpu_median = median_of(cpu, PAIRED_RUNS);
+    printf("versus\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", bc->name,
+           wall_median, wall[0], wall[PAIRED_RUNS - 1], cpu_median, cpu[0],
+           cpu[PAIRED_RUNS - 1], PAIRED_RUNS);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
     struct xencall_api api, other;
     size_t i;
+    int arg;
 
     choose_pin_cpus();
     if (argc == 3 && !strcmp(argv[2], "time")) {
@@ -472,10 +470,13 @@ int main(int argc, char **argv)
         time_pairs(&api);
         return 0;
     }
-    if (argc == 4 && !strcmp(argv[3], "versus")) {
+    if (argc >= 4 && !strcmp(argv[3], "versus")) {
         load_api(&api, argv[1]);
         load_api(&other, argv[2]);
-        time_versus(&api, &other);
+        for (i = 0; argc == 4 && i < NR_CASES; i++)
+            time_versus(&api, &other, &cases[i]);
+        for (arg = 4; arg < argc; arg++)
+            time_versus(&api, &other, find_case(argv[arg]));
         return 0;
     }
     if (argc == 3 && !strcmp(argv[2], "cases")) {
@@ -489,7 +490,7 @@ int main(int argc, char **argv)
         count_case(&api, find_case(argv[3]), strtoul(argv[4], NULL, 10));
         return 0;
     }
-    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB OTHER versus | LIB cases"
+    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB OTHER versus [CASE...] | LIB cases"
             " | LIB count CASE N\n", argv[0]);
     return 2;
 }
