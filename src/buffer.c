@@ -31,6 +31,8 @@ struct small_header {
 #define SMALL_HEADER_BYTES sizeof(struct small_header)
 #define MAGIC_LIVE  0x78634c56u   /* handed out */
 #define MAGIC_FREED 0x78634672u   /* back with the library */
+/* In a block xencall_free_buffer_pages() cached: see cached_record(). */
+#define MAGIC_FREED_PAGES 0x78635066u
 /* From this size on, xencall_alloc_buffer clears from the block start. */
 #define ALIGNED_CLEAR_MIN 1024
 
@@ -258,10 +260,10 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
 }
 
 /*
- * Where a cached block keeps its registry record, when the caller that
- * freed it had looked it up (NULL otherwise): just past the small
- * header, so the header's magic stays. alloc_buffer_pages() then marks
- * a cached block live without searching the registry under its lock.
+ * Where a block freed by xencall_free_buffer_pages(), which looked its
+ * registry record up, keeps it while cached: just past a small header
+ * whose magic says so. alloc_buffer_pages() then marks the block live
+ * without searching the registry under its lock.
  */
 static struct block_record **cached_record(void *block)
 {
@@ -269,8 +271,7 @@ static struct block_record **cached_record(void *block)
 }
 
 /* Keep a freed block if the slot's budget allows, else unmap it. */
-static void put_block(struct xencall_handle *h, void *p, size_t nr_pages,
-                      struct block_record *rec)
+static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 {
     size_t bytes = nr_pages * XENCALL_PAGE_SIZE;
     struct cache_slot *slot;
@@ -281,7 +282,6 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages,
         slot = my_slot(h);
         lock(h, &slot->lock);
         if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
-            *cached_record(b) = rec;
             b->next = slot->free_blocks[nr_pages];
             slot->free_blocks[nr_pages] = b;
             slot->bytes_held += bytes;
@@ -388,7 +388,7 @@ void xencall_free_buffer(xencall_handle *h, void *p)
         LOG_ERROR(h, EINVAL, "free of %p: allocated through another handle", p);
     } else {
         hdr->magic = MAGIC_FREED;
-        put_block(h, hdr, hdr->nr_pages, NULL);
+        put_block(h, hdr, hdr->nr_pages);
     }
     errno = saved_errno;
 }
@@ -409,7 +409,9 @@ void *xencall_alloc_buffer_pages(xencall_handle *h, size_t nr_pages)
     p = get_block(h, nr_pages, &zeroed);
     if (!p)
         return NULL;
-    rec = zeroed ? NULL : *cached_record(p);
+    rec = NULL;
+    if (!zeroed && ((struct small_header *)p)->magic == MAGIC_FREED_PAGES)
+        rec = *cached_record(p);
     if (!rec) {
         lock(h, &h->registry.lock);
         rec = *registry_find(&h->registry, (uintptr_t)p);
@@ -446,7 +448,9 @@ void xencall_free_buffer_pages(xencall_handle *h, void *p, size_t nr_pages)
         if (real_pages != nr_pages)
             LOG_ERROR(h, EINVAL, "free of %p: %zu pages given, %zu allocated;"
                       " freeing %zu", p, nr_pages, real_pages, real_pages);
-        put_block(h, p, real_pages, rec);
+        ((struct small_header *)p)->magic = MAGIC_FREED_PAGES;
+        *cached_record(p) = rec;
+        put_block(h, p, real_pages);
     }
     errno = saved_errno;
 }
