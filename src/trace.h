@@ -9,10 +9,11 @@
  *
  *   hypercall_start  op, arg1..arg5
  *   hypercall_end    op, result (long), errno (0 unless result < 0)
- *   buffer_alloc     block address, block bytes, 1 if the cache served it
- *   buffer_free      block address, block bytes
- *   buffer_unmap     block address, block bytes: a freed block goes back
- *                    to the OS (its slot's budget is full, or too big)
+ *   buffer_alloc     block address, pages, 1 if the cache served it
+ *   buffer_free      block address, pages
+ *   buffer_unmap     block address, pages: a block goes back to the OS
+ *                    (its slot's budget is full, it is too big to cache,
+ *                    or a failed mapping made the cache give way)
  *   restrict         domid, result, errno
  *
  * A buffer probe gives the block: a small buffer (xencall_alloc_buffer)
@@ -56,12 +57,12 @@ TRACE_SEMAPHORE_DECL(restrict);
                 (call)->arg[1], (call)->arg[2], (call)->arg[3], (call)->arg[4])
 #define TRACE_HYPERCALL_END(op, result, err) \
     STAP_PROBE3(xencall, hypercall_end, op, result, err)
-#define TRACE_BUFFER_ALLOC(block, bytes, cached) \
-    STAP_PROBE3(xencall, buffer_alloc, block, bytes, cached)
-#define TRACE_BUFFER_FREE(block, bytes) \
-    STAP_PROBE2(xencall, buffer_free, block, bytes)
-#define TRACE_BUFFER_UNMAP(block, bytes) \
-    STAP_PROBE2(xencall, buffer_unmap, block, bytes)
+#define TRACE_BUFFER_ALLOC(block, nr_pages, cached) \
+    STAP_PROBE3(xencall, buffer_alloc, block, nr_pages, cached)
+#define TRACE_BUFFER_FREE(block, nr_pages) \
+    STAP_PROBE2(xencall, buffer_free, block, nr_pages)
+#define TRACE_BUFFER_UNMAP(block, nr_pages) \
+    STAP_PROBE2(xencall, buffer_unmap, block, nr_pages)
 #define TRACE_RESTRICT(domid, result, err) \
     STAP_PROBE3(xencall, restrict, domid, result, err)
 
@@ -72,10 +73,10 @@ TRACE_SEMAPHORE_DECL(restrict);
 #define TRACE_HYPERCALL_START(call) TRACE_UNUSED(call)
 #define TRACE_HYPERCALL_END(op, result, err) \
     (TRACE_UNUSED(op), TRACE_UNUSED(result), TRACE_UNUSED(err))
-#define TRACE_BUFFER_ALLOC(block, bytes, cached) \
-    (TRACE_UNUSED(block), TRACE_UNUSED(bytes), TRACE_UNUSED(cached))
-#define TRACE_BUFFER_FREE(block, bytes) (TRACE_UNUSED(block), TRACE_UNUSED(bytes))
-#define TRACE_BUFFER_UNMAP(block, bytes) (TRACE_UNUSED(block), TRACE_UNUSED(bytes))
+#define TRACE_BUFFER_ALLOC(block, nr_pages, cached) \
+    (TRACE_UNUSED(block), TRACE_UNUSED(nr_pages), TRACE_UNUSED(cached))
+#define TRACE_BUFFER_FREE(block, nr_pages) (TRACE_UNUSED(block), TRACE_UNUSED(nr_pages))
+#define TRACE_BUFFER_UNMAP(block, nr_pages) (TRACE_UNUSED(block), TRACE_UNUSED(nr_pages))
 #define TRACE_RESTRICT(domid, result, err) \
     (TRACE_UNUSED(domid), TRACE_UNUSED(result), TRACE_UNUSED(err))
 

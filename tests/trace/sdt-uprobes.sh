@@ -20,9 +20,9 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         # Argument names; ":x" prints in hex (addresses).
         names["hypercall_start"] = "op a1:x a2:x a3:x a4:x a5:x"
         names["hypercall_end"] = "op result errno"
-        names["buffer_alloc"] = "block:x bytes cached"
-        names["buffer_free"] = "block:x bytes"
-        names["buffer_unmap"] = "block:x bytes"
+        names["buffer_alloc"] = "block:x pages cached"
+        names["buffer_free"] = "block:x pages"
+        names["buffer_unmap"] = "block:x pages"
         names["restrict"] = "domid result errno"
         split("ax bx cx dx si di bp sp", base, " ")
         for (i in base) {
