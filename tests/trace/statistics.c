@@ -4,6 +4,7 @@
  * closes: a known sequence of allocations and frees on the simulated
  * Linux privcmd, and the exact line it must produce.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include "xencall.h"
 #include "../contract/case.h"
+#include "../sim/os.h"
 
 #define PAGE 4096UL
 
@@ -49,6 +51,24 @@ static void every_figure(void **state)
                       " bytes held, 2 unmaps forced by the budget");
 }
 
+/* A cache given back because the OS refused a mapping is no budget's doing. */
+static void cache_given_back_is_not_budget(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    void *p;
+
+    (void)state;
+    xencall_free_buffer(h, xencall_alloc_buffer(h, 64));   /* miss, cached */
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    p = xencall_alloc_buffer_pages(h, 2);    /* refused, cache unmapped, miss */
+    assert_non_null(p);
+    xencall_free_buffer_pages(h, p, 2);
+    xencall_close(h);
+    expect_statistics("buffer cache: 0 hits, 2 misses, 1 blocks (8192 bytes)"
+                      " held at close, 8192 bytes of them cached, peak 8192"
+                      " bytes held, 0 unmaps forced by the budget");
+}
+
 static void untouched_handle(void **state)
 {
     (void)state;
@@ -75,6 +95,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_figure, case_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(cache_given_back_is_not_budget, case_setup,
+                                        case_teardown),
         cmocka_unit_test_setup_teardown(untouched_handle, case_setup, case_teardown),
         cmocka_unit_test_setup_teardown(close_logs_one_debug_line, case_setup,
                                         case_teardown),
