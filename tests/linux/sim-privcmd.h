@@ -47,8 +47,22 @@ void sim_linux_set_proc_privcmd(int present);
  * when fd is not a simulated device. */
 int sim_linux_fd_node(int fd);
 
-/* Whether IOCTL_PRIVCMD_RESTRICT succeeded on fd. */
+/*
+ * Whether the open file behind fd is restricted. As in Linux's privcmd
+ * driver, IOCTL_PRIVCMD_RESTRICT restricts the open file description,
+ * so every descriptor sharing it, after dup() or in a parent or child
+ * after fork(), is restricted with it; restricting it again to another
+ * domain fails with EINVAL.
+ */
 int sim_linux_fd_restricted(int fd);
+
+/*
+ * Call hook(fd, arg) in close() of a privcmd descriptor, after the
+ * descriptor is gone and without the simulation's lock, so a test can
+ * hold a close at that point while other threads run (NULL: none;
+ * sim_os_reset() clears it).
+ */
+void sim_linux_set_privcmd_close_hook(void (*hook)(int fd, void *arg), void *arg);
 
 /* IOCTL_PRIVCMD_HYPERCALL / _RESTRICT requests seen on privcmd fds
  * since sim_os_reset(), whatever their outcome. */
