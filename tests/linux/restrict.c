@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -128,94 +129,121 @@ static void sim_restriction_shared_across_fork(void **state)
 /* ---- a close held at its worst point -------------------------------------- */
 
 /*
- * The hook holds the close of one privcmd descriptor right after the
- * descriptor is gone, until the test lets it go on.
+ * A thread running job(h), held inside the simulated kernel at a chosen
+ * point (the first open or close, as opened says, of a descriptor of
+ * node, or of fd when fd >= 0) until the test lets it go on.
  */
-struct held_close {
+struct hold {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int fd;               /* the descriptor whose close is held */
-    int held, released;
-    xencall_handle *h;    /* closed by the closing thread */
+    int fd, node, opened;
+    int held, released, done;
+    xencall_handle *h;
+    int (*job)(xencall_handle *h);
+    int result;
+    pthread_t thread;
 };
 
-static void hold_close(int fd, void *arg)
+static void hold_here(int fd, int node, int opened, void *arg)
 {
-    struct held_close *hc = arg;
+    struct hold *hd = arg;
 
-    pthread_mutex_lock(&hc->lock);
-    if (fd == hc->fd && !hc->held) {
-        hc->held = 1;
-        pthread_cond_broadcast(&hc->cond);
-        while (!hc->released)
-            pthread_cond_wait(&hc->cond, &hc->lock);
+    pthread_mutex_lock(&hd->lock);
+    if (!hd->held && opened == hd->opened &&
+        (hd->fd >= 0 ? fd == hd->fd : node == hd->node)) {
+        hd->held = 1;
+        pthread_cond_broadcast(&hd->cond);
+        while (!hd->released)
+            pthread_cond_wait(&hd->cond, &hd->lock);
     }
-    pthread_mutex_unlock(&hc->lock);
+    pthread_mutex_unlock(&hd->lock);
 }
 
-static void *closing_thread(void *arg)
+static void *held_thread(void *arg)
 {
-    struct held_close *hc = arg;
+    struct hold *hd = arg;
+    int result = hd->job(hd->h);
 
-    xencall_close(hc->h);
+    pthread_mutex_lock(&hd->lock);
+    hd->result = result;
+    hd->done = 1;
+    pthread_cond_broadcast(&hd->cond);
+    pthread_mutex_unlock(&hd->lock);
     return NULL;
 }
 
-static void held_close_init(struct held_close *hc, xencall_handle *h)
+static int close_job(xencall_handle *h)
 {
-    memset(hc, 0, sizeof(*hc));
-    pthread_mutex_init(&hc->lock, NULL);
-    pthread_cond_init(&hc->cond, NULL);
-    hc->h = h;
-    hc->fd = xencall_fd(h);
-    sim_linux_set_privcmd_close_hook(hold_close, hc);
+    return xencall_close(h);
 }
 
-/* Starts closing hc->h in a thread and returns once the close is held. */
-static void start_held_close(struct held_close *hc, pthread_t *t)
+static int restrict_job(xencall_handle *h)
 {
-    assert_int_equal(pthread_create(t, NULL, closing_thread, hc), 0);
-    pthread_mutex_lock(&hc->lock);
-    while (!hc->held)
-        pthread_cond_wait(&hc->cond, &hc->lock);
-    pthread_mutex_unlock(&hc->lock);
+    (void)h;
+    return xentoolcore_restrict_all(4);
 }
 
-static void finish_held_close(struct held_close *hc, pthread_t t)
+/* Starts job(h) in a thread; returns once it is held, or -1 if the job
+ * never reached the point (then finish_held() must still be called). */
+static int start_held(struct hold *hd, int (*job)(xencall_handle *h),
+                      xencall_handle *h, int fd, int node, int opened)
 {
-    pthread_mutex_lock(&hc->lock);
-    hc->released = 1;
-    pthread_cond_broadcast(&hc->cond);
-    pthread_mutex_unlock(&hc->lock);
-    assert_int_equal(pthread_join(t, NULL), 0);
-    sim_linux_set_privcmd_close_hook(NULL, NULL);
-    pthread_cond_destroy(&hc->cond);
-    pthread_mutex_destroy(&hc->lock);
+    memset(hd, 0, sizeof(*hd));
+    pthread_mutex_init(&hd->lock, NULL);
+    pthread_cond_init(&hd->cond, NULL);
+    hd->job = job;
+    hd->h = h;
+    hd->fd = fd;
+    hd->node = node;
+    hd->opened = opened;
+    sim_linux_set_fd_hook(hold_here, hd);
+    if (pthread_create(&hd->thread, NULL, held_thread, hd))
+        abort();   /* nothing to test without the thread */
+    pthread_mutex_lock(&hd->lock);
+    while (!hd->held && !hd->done)
+        pthread_cond_wait(&hd->cond, &hd->lock);
+    pthread_mutex_unlock(&hd->lock);
+    return hd->held ? 0 : -1;
+}
+
+/* Lets the held thread go on; returns what its job returned. */
+static int finish_held(struct hold *hd)
+{
+    pthread_mutex_lock(&hd->lock);
+    hd->released = 1;
+    pthread_cond_broadcast(&hd->cond);
+    pthread_mutex_unlock(&hd->lock);
+    pthread_join(hd->thread, NULL);
+    sim_linux_set_fd_hook(NULL, NULL);
+    pthread_cond_destroy(&hd->cond);
+    pthread_mutex_destroy(&hd->lock);
+    return hd->result;
 }
 
 /*
- * A long-lived handle, then one being closed (registered after it, so
+ * A long-lived handle, then one whose close is held right after its
+ * privcmd descriptor is gone (registered after the long-lived one, so
  * libxentoolcore, which stops at the first failing callback, reaches
- * the closing one first). restrict_all() must succeed and restrict the
- * long-lived one. With closing_logger NULL, the closing handle's own
- * logger is the one a half-closed callback would use.
+ * it first). restrict_all() must succeed and restrict the long-lived
+ * one. With closing_logger NULL, the closing handle's own logger is
+ * the one a half-closed callback would use.
  */
 static void restrict_during_close(struct xentoollog_logger *closing_logger)
 {
     xencall_handle *lived = open_logged(0), *closing;
-    struct held_close hc;
     unsigned long errors;
-    pthread_t t;
-    int rc;
+    struct hold hd;
+    int held, rc;
 
     closing = xencall_open(closing_logger, 0);
     assert_non_null(closing);
     assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), 2);
-    held_close_init(&hc, closing);
     errors = tlog.errors;
-    start_held_close(&hc, &t);
+    held = start_held(&hd, close_job, closing, xencall_fd(closing),
+                      SIM_NODE_PRIVCMD, 0);
     rc = xentoolcore_restrict_all(4);
-    finish_held_close(&hc, t);
+    assert_int_equal(finish_held(&hd), 0);
+    assert_int_equal(held, 0);
     assert_int_equal(rc, 0);
     assert_int_equal(tlog.errors, errors);
 
@@ -239,30 +267,26 @@ static void close_held_while_restricting_null_logger(void **state)
     restrict_during_close(NULL);
 }
 
-/* The same in a forked child, where close cannot take libxentoolcore's
- * lock: a handle closed there is gone for restrict_all(). */
+/*
+ * The same in a forked child, where close cannot take libxentoolcore's
+ * lock, both ways round: restrict_all() while the close of the
+ * inherited handle is held, and close while the handle's restrict
+ * callback is held (at its open of /dev/null). Exit codes say what
+ * failed.
+ */
 static int child_restricts_during_close(xencall_handle *inherited)
 {
     xencall_handle *own = xencall_open(NULL, 0);
-    struct held_close hc;
-    pthread_t t;
-    int rc;
+    struct hold hd;
+    int held, rc;
 
     if (!own)
         return 10;
-    held_close_init(&hc, inherited);
-    if (pthread_create(&t, NULL, closing_thread, &hc))
-        return 11;
-    pthread_mutex_lock(&hc.lock);
-    while (!hc.held)
-        pthread_cond_wait(&hc.cond, &hc.lock);
-    pthread_mutex_unlock(&hc.lock);
+    held = start_held(&hd, close_job, inherited, xencall_fd(inherited),
+                      SIM_NODE_PRIVCMD, 0);
     rc = xentoolcore_restrict_all(4);
-    pthread_mutex_lock(&hc.lock);
-    hc.released = 1;
-    pthread_cond_broadcast(&hc.cond);
-    pthread_mutex_unlock(&hc.lock);
-    pthread_join(t, NULL);
+    if (finish_held(&hd) != 0 || held != 0)
+        return 11;
     if (rc != 0)
         return 12;
     if (xencall1(own, SIM_OP_RESULT, 2) != -1 || errno != EPERM)
@@ -274,7 +298,26 @@ static int child_restricts_during_close(xencall_handle *inherited)
     return sim_os_open_handles() == 0 ? 0 : 15;
 }
 
-static void child_close_held_while_restricting(void **state)
+static int child_closes_during_restrict(xencall_handle *inherited)
+{
+    struct hold hd;
+    int held;
+
+    /* Held where the callback points the descriptor at /dev/null. */
+    held = start_held(&hd, restrict_job, NULL, -1, SIM_NODE_NULL, 1);
+    /* Returns at once: the callback releases what it still uses. */
+    if (xencall_close(inherited) != 0)
+        return 21;
+    if (finish_held(&hd) != 0)
+        return 22;
+    if (held != 0)
+        return 20;
+    if (sim_os_open_handles() != 0)
+        return 23;
+    return xentoolcore_restrict_all(4) == 0 ? 0 : 24;
+}
+
+static void child_close_and_restrict_meet(void **state)
 {
     xencall_handle *h = open_logged(0);
     pid_t pid;
@@ -283,6 +326,10 @@ static void child_close_held_while_restricting(void **state)
     pid = fork();
     if (pid == 0)
         _exit(child_restricts_during_close(h));
+    assert_int_equal(child_status(pid), 0);
+    pid = fork();
+    if (pid == 0)
+        _exit(child_closes_during_restrict(h));
     assert_int_equal(child_status(pid), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 6), 6);
     xencall_close(h);
@@ -360,7 +407,7 @@ int main(void)
         T(sim_restriction_shared_across_fork),
         T(close_held_while_restricting),
         T(close_held_while_restricting_null_logger),
-        T(child_close_held_while_restricting),
+        T(child_close_and_restrict_meet),
         T(child_restriction_leaves_parent),
         T(buffer_device_kept_after_restriction),
     };

@@ -124,8 +124,8 @@ static struct region *regions;
 static size_t nr_regions, cap_regions;
 static size_t mapped_bytes, locked_bytes;
 static unsigned long hypercall_ioctls, restrict_ioctls;
-static void (*privcmd_close_hook)(int fd, void *arg);
-static void *privcmd_close_hook_arg;
+static sim_linux_fd_hook fd_hook;
+static void *fd_hook_arg;
 
 static struct {
     int xen_present, proc_privcmd, buffer_device, kernel_restrict;
@@ -146,8 +146,8 @@ static void defaults(void)
     cfg.kernel_restrict = 1;
     memset(faults, 0, sizeof(faults));
     hypercall_ioctls = restrict_ioctls = 0;
-    privcmd_close_hook = NULL;
-    privcmd_close_hook_arg = NULL;
+    fd_hook = NULL;
+    fd_hook_arg = NULL;
 }
 
 /* With the lock held: 1 and errno set if this call is the armed one. */
@@ -423,6 +423,8 @@ static int node_exists(int node)
 static int open_node(int node, int flags)
 {
     struct open_file *file = NULL;
+    sim_linux_fd_hook hook;
+    void *hook_arg;
     int fd, err;
 
     pthread_mutex_lock(&lock);
@@ -449,7 +451,11 @@ static int open_node(int node, int flags)
             REAL(munmap)(file, OPEN_FILE_SIZE);
     }
     err = errno;
+    hook = fd >= 0 ? fd_hook : NULL;
+    hook_arg = fd_hook_arg;
     pthread_mutex_unlock(&lock);
+    if (hook)
+        hook(fd, node, 1, hook_arg);
     errno = err;
     return fd;
 }
@@ -542,7 +548,7 @@ INTERPOSER int openat64(int dirfd, const char *path, int flags, ...)
 /* Like Linux, a failing close() has still released the descriptor. */
 INTERPOSER int close(int fd)
 {
-    void (*hook)(int, void *);
+    sim_linux_fd_hook hook;
     void *hook_arg;
     int rc, err, fail, node;
 
@@ -563,11 +569,11 @@ INTERPOSER int close(int fd)
         errno = err;
     }
     err = errno;
-    hook = is_privcmd(node) ? privcmd_close_hook : NULL;
-    hook_arg = privcmd_close_hook_arg;
+    hook = fd_hook;
+    hook_arg = fd_hook_arg;
     pthread_mutex_unlock(&lock);
     if (hook)
-        hook(fd, hook_arg);
+        hook(fd, node, 0, hook_arg);
     errno = err;
     return rc;
 }
@@ -968,11 +974,11 @@ int sim_linux_fd_restricted(int fd)
                                   restricted_to(fd) != SIM_DOMID_INVALID);
 }
 
-void sim_linux_set_privcmd_close_hook(void (*hook)(int fd, void *arg), void *arg)
+void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg)
 {
     pthread_mutex_lock(&lock);
-    privcmd_close_hook = hook;
-    privcmd_close_hook_arg = arg;
+    fd_hook = hook;
+    fd_hook_arg = arg;
     pthread_mutex_unlock(&lock);
 }
 

@@ -57,12 +57,13 @@ int sim_linux_fd_node(int fd);
 int sim_linux_fd_restricted(int fd);
 
 /*
- * Call hook(fd, arg) in close() of a privcmd descriptor, after the
- * descriptor is gone and without the simulation's lock, so a test can
- * hold a close at that point while other threads run (NULL: none;
- * sim_os_reset() clears it).
+ * Call hook(fd, node, opened, arg) after a simulated node's descriptor
+ * is opened (opened 1) or closed (0, the descriptor already gone),
+ * without the simulation's lock, so a test can hold a thread at that
+ * point while others run (NULL: none; sim_os_reset() clears it).
  */
-void sim_linux_set_privcmd_close_hook(void (*hook)(int fd, void *arg), void *arg);
+typedef void (*sim_linux_fd_hook)(int fd, int node, int opened, void *arg);
+void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg);
 
 /* IOCTL_PRIVCMD_HYPERCALL / _RESTRICT requests seen on privcmd fds
  * since sim_os_reset(), whatever their outcome. */
