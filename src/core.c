@@ -20,9 +20,10 @@
  * callback and a close. A forked child cannot take that lock (see
  * xencall_close()), so there h->child_state does it: CHILD_CLOSED once
  * the child closed the handle, else the pid of a process whose thread
- * is inside restrict_handle(), else 0. A pid, not a flag: a parent
- * thread inside the callback at fork() leaves its own pid behind in
- * the child, where no thread will ever finish that call.
+ * is inside restrict_handle(), else 0. A pid, not a flag: a child
+ * that forks while one of its threads is inside the callback leaves
+ * its own pid behind in the grandchild, where no thread will ever
+ * finish that call, so a close there must release the rest itself.
  */
 #define CHILD_CLOSED ((pid_t)-1)
 
