@@ -24,7 +24,7 @@ const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
     [FI_MLOCK] = "mlock", [FI_DUP3] = "dup3", [FI_MALLOC] = "malloc",
-    [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
+    [FI_CALLOC] = "calloc",
     [FI_MUTEX_INIT] = "pthread_mutex_init",
     [FI_LOGGER] = "xtl_createlogger_stdiostream",
 };
@@ -130,7 +130,6 @@ int fi_mlock(const void *addr, size_t len);
 int fi_dup3(int oldfd, int newfd, int flags);
 void *fi_malloc(size_t size);
 void *fi_calloc(size_t n, size_t size);
-int fi_posix_memalign(void **p, size_t alignment, size_t size);
 void fi_free(void *p);
 int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
@@ -274,17 +273,6 @@ void *fi_calloc(size_t n, size_t size)
     if (p)
         __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
     return p;
-}
-
-int fi_posix_memalign(void **p, size_t alignment, size_t size)
-{
-    int err = should_fail(FI_MEMALIGN);
-
-    if (!err)
-        err = posix_memalign(p, alignment, size);
-    if (!err)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return err;
 }
 
 void fi_free(void *p)

@@ -24,7 +24,6 @@
 #define dup3 fi_dup3
 #define malloc fi_malloc
 #define calloc fi_calloc
-#define posix_memalign fi_posix_memalign
 #define free fi_free
 #define pthread_mutex_init fi_pthread_mutex_init
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream

@@ -23,9 +23,6 @@
 #include "../sim/os.h"
 #include "../sim/xen.h"
 #include "xen-errno-table.h"   /* generated: the backend's own table */
-#ifdef HAVE_NEWLIB_TABLE
-#include "newlib-table.h"
-#endif
 
 static void minios_has_no_descriptor(void **state)
 {
@@ -129,18 +126,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(minios_one_entry_multicall_per_call, case_setup, case_teardown),
         cmocka_unit_test_setup_teardown(minios_full_width_results, case_setup, case_teardown),
         cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, case_setup, case_teardown),
-#ifdef HAVE_NEWLIB_TABLE
-        cmocka_unit_test(minios_newlib_table),
-#endif
         cmocka_unit_test_setup_teardown(minios_restriction_refuses_calls, case_setup, case_teardown),
         cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, case_setup, case_teardown),
     };
     int rc;
 
-#ifndef HAVE_NEWLIB_TABLE
-    /* cmocka's skip() reads as a failure to automake's TAP driver. */
-    printf("# newlib's errno.h is missing (libnewlib-dev): newlib table check not built\n");
-#endif
     testlog_init(&tlog);
     rc = cmocka_run_group_tests_name("minios-backend", tests, NULL, NULL);
     testlog_fini(&tlog);
