@@ -41,16 +41,17 @@ _Static_assert(sizeof(struct cached_block) <= offsetof(struct small_header, nr_p
 /* Tags are never reused, so a buffer outlives no handle's tag. */
 static uint64_t last_owner_tag;
 
-static void lock(struct xencall_handle *h, pthread_mutex_t *m)
+/* NON_REENTRANT handles take no lock: one thread at a time uses them. */
+static void lock(struct xencall_handle *h, struct xencall_lock *l)
 {
     if (!h->lock_free)
-        pthread_mutex_lock(m);
+        xencall_lock_take(l);
 }
 
-static void unlock(struct xencall_handle *h, pthread_mutex_t *m)
+static void unlock(struct xencall_handle *h, struct xencall_lock *l)
 {
     if (!h->lock_free)
-        pthread_mutex_unlock(m);
+        xencall_lock_release(l);
 }
 
 /* ---- registry ---------------------------------------------------- */
@@ -162,20 +163,49 @@ static void unmap_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
 /* ---- the cache ----------------------------------------------------- */
 
-static void lock_slot(struct xencall_handle *h, struct cache_slot *slot)
+/* Give every block cached in any slot back to the OS; 1 if any was. */
+static int release_cache(struct xencall_handle *h)
 {
-    if (h->lock_free)
-        return;
-    /* Wait on plain loads, so a waiter does not keep stealing the line. */
-    while (__atomic_exchange_n(&slot->locked, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&slot->locked, __ATOMIC_RELAXED))
-            ;
+    struct cached_block *lists[CACHE_MAX_BLOCK_PAGES + 1], *b;
+    size_t i, nr_pages;
+    int released = 0;
+
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        struct cache_slot *slot = &h->slots[i];
+
+        lock(h, &slot->lock);
+        memcpy(lists, slot->free_blocks, sizeof(lists));
+        memset(slot->free_blocks, 0, sizeof(slot->free_blocks));
+        slot->bytes_held = 0;
+        unlock(h, &slot->lock);
+        for (nr_pages = 1; nr_pages <= CACHE_MAX_BLOCK_PAGES; nr_pages++) {
+            while ((b = lists[nr_pages])) {
+                lists[nr_pages] = b->next;
+                unmap_block(h, b, nr_pages);
+                released = 1;
+            }
+        }
+    }
+    return released;
 }
 
-static void unlock_slot(struct xencall_handle *h, struct cache_slot *slot)
+/*
+ * The cache must never make an allocation fail that would succeed
+ * without it: cached blocks may hold what the OS is short of (locked
+ * memory counts against RLIMIT_MEMLOCK), so on failure they go back
+ * and the mapping is tried once more.
+ */
+static void *map_fresh_block(struct xencall_handle *h, size_t nr_pages)
 {
-    if (!h->lock_free)
-        __atomic_store_n(&slot->locked, 0, __ATOMIC_RELEASE);
+    void *p = map_block(h, nr_pages);
+
+    if (!p && release_cache(h)) {
+        p = map_block(h, nr_pages);
+        if (p)
+            xtl_log(h->log, XTL_INFO, -1, "xencall", "mapped %zu pages at the"
+                    " second try, after giving the buffer cache back", nr_pages);
+    }
+    return p;
 }
 
 /* A thread's slot follows from its ticket; where a thread keeps its
@@ -208,20 +238,20 @@ static void *get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock_slot(h, slot);
+        lock(h, &slot->lock);
         b = slot->free_blocks[nr_pages];
         if (b) {
             slot->free_blocks[nr_pages] = b->next;
             slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
         }
-        unlock_slot(h, slot);
+        unlock(h, &slot->lock);
     }
     if (b) {
         *zeroed = 0;
         return b;
     }
     *zeroed = 1;
-    return map_block(h, nr_pages);
+    return map_fresh_block(h, nr_pages);
 }
 
 /* Keep a freed block if the slot's budget allows, else unmap it. */
@@ -234,14 +264,14 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
         slot = my_slot(h);
-        lock_slot(h, slot);
+        lock(h, &slot->lock);
         if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
             b->next = slot->free_blocks[nr_pages];
             slot->free_blocks[nr_pages] = b;
             slot->bytes_held += bytes;
             kept = 1;
         }
-        unlock_slot(h, slot);
+        unlock(h, &slot->lock);
     }
     if (!kept)
         unmap_block(h, p, nr_pages);
@@ -252,20 +282,11 @@ static void put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 int buffers_init(struct xencall_handle *h)
 {
     struct block_registry *r = &h->registry;
-    int err;
 
     h->buffer_owner_tag = __atomic_add_fetch(&last_owner_tag, 1, __ATOMIC_RELAXED);
     r->nr_buckets = 64;
     r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
-    if (!r->buckets)
-        return -1;
-    err = pthread_mutex_init(&r->lock, NULL);
-    if (err) {
-        free(r->buckets);
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return r->buckets ? 0 : -1;
 }
 
 void buffers_destroy(struct xencall_handle *h, int in_forked_child)
@@ -290,9 +311,6 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
         }
     }
     free(r->buckets);
-    if (in_forked_child)
-        return;
-    pthread_mutex_destroy(&r->lock);
 }
 
 /* ---- the public calls ------------------------------------------------ */
@@ -329,9 +347,11 @@ void xencall_free_buffer(xencall_handle *h, void *p)
     if (!p)
         return;
     hdr = (struct small_header *)p - 1;
-    /* Payloads are never page-aligned; such a pointer (one from
-     * alloc_buffer_pages, say) may have no readable header before it. */
-    if ((uintptr_t)p % XENCALL_PAGE_SIZE == 0) {
+    /* Every payload starts right after its header at the start of a
+     * block, so at that offset within a page. Any other pointer is
+     * refused before anything is read: the bytes below it may lie on
+     * a page that is not mapped. */
+    if ((uintptr_t)p % XENCALL_PAGE_SIZE != SMALL_HEADER_BYTES) {
         LOG_ERROR(h, EINVAL, "free of %p: not from xencall_alloc_buffer", p);
     } else if (hdr->magic != MAGIC_LIVE) {
         LOG_ERROR(h, EINVAL, "free of %p: %s", p,

@@ -585,7 +585,6 @@ static const int call_errors[FI_NR_CALLS][4] = {
     [FI_DUP3] = { EMFILE, EBUSY, EINTR },
     [FI_MALLOC] = { ENOMEM },
     [FI_CALLOC] = { ENOMEM },
-    [FI_MUTEX_INIT] = { EAGAIN, ENOMEM },
     [FI_LOGGER] = { ENOMEM },
 };
 

@@ -19,7 +19,6 @@ enum fi_call {
     FI_DUP3,
     FI_MALLOC,
     FI_CALLOC,
-    FI_MUTEX_INIT,   /* pthread_mutex_init, fails by its return value */
     FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
     FI_NR_CALLS
 };

@@ -25,7 +25,6 @@
 #define malloc fi_malloc
 #define calloc fi_calloc
 #define free fi_free
-#define pthread_mutex_init fi_pthread_mutex_init
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream
 
 #endif

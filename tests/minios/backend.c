@@ -4,8 +4,9 @@
  * show, run over the simulated Mini-OS (sim-minios.c): every Xen error
  * number and the fallback for values Xen does not define, a failing
  * multicall, results in the negative range that are not errors, and a
- * heap that runs out. Built, like a stub domain's library, without TLS
- * or posix_memalign (see local.am), with the errno table generated from
+ * heap that runs out. Built, like a stub domain's library, without TLS,
+ * posix_memalign or pthread_mutex_destroy (see local.am), with the
+ * errno table generated from
  * this build's <errno.h> (glibc's numbers, which equal Xen's and
  * Mini-OS's).
  */
