@@ -6,9 +6,8 @@
  * multicall, results in the negative range that are not errors, and a
  * heap that runs out. Built, like a stub domain's library, without TLS,
  * posix_memalign or pthread_mutex_destroy (see local.am), with the
- * errno table generated from
- * this build's <errno.h> (glibc's numbers, which equal Xen's and
- * Mini-OS's).
+ * errno table generated from this build's <errno.h> (glibc's numbers,
+ * which equal Xen's and Mini-OS's).
  */
 #include <errno.h>
 #include <setjmp.h>
