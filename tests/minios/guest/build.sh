@@ -52,8 +52,7 @@ recipe library >"$out/recipe-library.sh"
 [ -s "$out/recipe-flags.sh" ] && [ -s "$out/recipe-library.sh" ]
 # newlib takes only the code generation flags, so its cache key is
 # known before its prefix (which the flags name) is.
-STUBDOM_CFLAGS=$(MINI_OS=$MINI_OS NEWLIB=/ XEN=$xen
-                 . "$out/recipe-flags.sh" && echo "$STUBDOM_CFLAGS")
+STUBDOM_CFLAGS=$(NEWLIB=/not-yet XEN=$xen; . "$out/recipe-flags.sh"; echo "$STUBDOM_CFLAGS")
 key=$({ sha256sum <"$newlib_tarball"; sha256sum <"$here/build-newlib.sh"
         echo "$STUBDOM_CFLAGS"; gcc --version | head -n1; } | sha256sum | cut -c1-16)
 newlib=$cache/minios-newlib-$key
