@@ -7,7 +7,8 @@
 # SRC: this source tree (configure generated); OUT: the output folder;
 # XEN_TREE: Xen's source tree (Debian's xen source package); newlib is
 # built once per set of inputs and kept under CACHE.
-# The kernel is OUT/kernel/mini-os.gz; the log OUT/build.log.
+# The kernel is OUT/kernel/mini-os.gz; the log OUT/build.log; the
+# errno table as the stub domain's compiler reads it OUT/errno-table.txt.
 set -eu
 src=$(cd "$1" && pwd) out=$2 tarball=$3 xen=$4 newlib_tarball=$5 cache=$6
 here=$(cd "$(dirname "$0")" && pwd)
@@ -91,6 +92,15 @@ done
 step "libxencall, by the README's recipe"
 rm -rf "$out/lib" && mkdir -p "$out/lib"
 (cd "$out/lib" && . "$out/recipe-library.sh") >>"$log" 2>&1
+
+step "the errno table in the stub domain's numbering"
+# Preprocessed with the stub domain's flags, each entry "[N] = NAME"
+# becomes "N M": M is the number the caller's <errno.h> gives Xen's
+# error N. Stage 75 checks them all (M = N: the table is the identity).
+# shellcheck disable=SC2086
+{ echo '#include <errno.h>'; cat "$out/lib/src/minios/xen-errno-table.h"; } |
+    gcc $STUBDOM_CPPFLAGS -E -P - 2>>"$log" |
+    sed -n 's/^ *\[\([0-9]*\)\] = \([0-9]*\),$/\1 \2/p' >"$out/errno-table.txt"
 
 step "the guest program and the kernel"
 # shellcheck disable=SC2086
