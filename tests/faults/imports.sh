@@ -16,6 +16,7 @@ cannot_fail='
 __errno_location returns the thread'"'"'s errno address
 free reports nothing
 getpid always succeeds
+memcpy reports nothing
 memset reports nothing
 strerror returns text and sets nothing
 stderr data, not a call
