@@ -4,8 +4,8 @@
 
 #include "lock.h"
 
-/* About a microsecond of polling: far longer than any critical
- * section lasts when its holder is running. */
+/* A few microseconds of polling: far longer than any critical
+ * section lasts while its holder runs. */
 #define SPIN_POLLS 1000
 /* Pauses double from the first to the last, then stay there. */
 #define FIRST_PAUSE_NS 1000L

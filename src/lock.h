@@ -19,7 +19,7 @@ struct xencall_lock {
 };
 
 /* The contended path: spin, then sleep until the lock is ours. */
-void xencall_lock_wait(struct xencall_lock *l);
+__attribute__((__cold__)) void xencall_lock_wait(struct xencall_lock *l);
 
 static inline void xencall_lock_take(struct xencall_lock *l)
 {

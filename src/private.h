@@ -76,7 +76,8 @@ struct cache_slot {
 struct block_record {
     uintptr_t addr;
     size_t nr_pages;
-    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer */
+    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer;
+                              * atomic: alloc sets it without the lock */
     struct block_record *next;
 };
 

@@ -20,7 +20,7 @@ memcpy reports nothing
 memset reports nothing
 strerror returns text and sets nothing
 stderr data, not a call
-nanosleep only pauses the lock'"'"'s waiter; cut short (EINTR), it tries again sooner
+nanosleep only pauses a lock waiter, which tries again however the pause ends
 xtl_log returns nothing
 xtl_logger_destroy returns nothing
 xentoolcore__register_active_handle returns nothing
