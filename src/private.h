@@ -97,10 +97,12 @@ struct block_registry {
 struct xencall_handle {
     struct xentoollog_logger *log;
     struct xentoollog_logger *own_log;   /* made by open, destroyed by close */
+    void *allocation;                    /* malloc()'s block, h aligned inside */
     struct xencall_os *os;
     int lock_free;                       /* opened NON_REENTRANT */
     int restricted;                      /* set once, read atomically */
     pid_t owner_pid;                     /* to notice a forked child */
+    pid_t child_state;                   /* close vs restrict in a child: core.c */
     uint64_t buffer_owner_tag;           /* stamped on its small buffers */
     struct toolcore_active_handle toolcore;
     struct block_registry registry;
