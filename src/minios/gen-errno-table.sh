@@ -4,7 +4,10 @@
 # library's, from Xen's public errno.h and the local errno header(s):
 #   gen-errno-table.sh XEN_ERRNO_H LOCAL_ERRNO_H... > table.h
 # A Xen error the local library cannot name has no entry (0); the
-# backend then reports its documented fallback.
+# backend then reports its documented fallback. A local header may
+# also name one error after another (#define EWOULDBLOCK EAGAIN): the
+# name takes that error's number, unless a number was given for it
+# first, so a backend can say what an unnamed Xen error becomes.
 set -eu
 if [ $# -lt 2 ]; then
     # Without a local header, cat below would wait on standard input.
@@ -19,7 +22,8 @@ tmp=$tmpdir/t
 
 sed -n 's/^XEN_ERRNO(\([A-Z0-9]*\),[[:space:]]*\([0-9]*\)).*/\1 \2/p' "$xen_h" >"$tmp.xen"
 cat "$@" | sed -n \
-    's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1 \2/p' \
+    -e 's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1 \2/p' \
+    -e 's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\(E[A-Z0-9]*\)\([[:space:]].*\)\{0,1\}$/\1 \2/p' \
     >"$tmp.local"
 if [ ! -s "$tmp.xen" ] || [ ! -s "$tmp.local" ]; then
     echo "gen-errno-table.sh: no error numbers found in $xen_h or $*" >&2
@@ -27,7 +31,16 @@ if [ ! -s "$tmp.xen" ] || [ ! -s "$tmp.local" ]; then
 fi
 
 awk -v sources="$xen_h -> $*" '
-    FILENAME ~ /\.local$/ { if (!($1 in local)) local[$1] = $2; next }
+    FILENAME ~ /\.local$/ {
+        if ($2 ~ /^[0-9]/) { if (!($1 in local)) local[$1] = $2 }
+        else if (!($1 in alias)) alias[$1] = $2
+        next
+    }
+    !resolved {
+        for (n in alias)
+            if (!(n in local) && (alias[n] in local)) local[n] = local[alias[n]]
+        resolved = 1
+    }
     # Xen may give one value two names: keep the first the local library knows.
     {
         if (!($2 in name) || (!(name[$2] in local) && ($1 in local)))

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Not compiled: gen-errno-table.sh reads it after FreeBSD's
+ * <sys/errno.h>. The Xen errors FreeBSD has no name for become what
+ * FreeBSD's own kernel makes of them (sys/xen/error.h), so a program
+ * sees the same errno as through the kernel's translation. A C library
+ * that does name them keeps its own numbers (the first definition wins).
+ */
+#define ENODATA ENOENT
+#define ETIME ETIMEDOUT
