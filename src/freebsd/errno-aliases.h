@@ -4,7 +4,7 @@
  * <sys/errno.h>. The Xen errors FreeBSD has no name for become what
  * FreeBSD's own kernel makes of them (sys/xen/error.h), so a program
  * sees the same errno as through the kernel's translation. A C library
- * that does name them keeps its own numbers (the first definition wins).
+ * that numbers them itself keeps its own numbers.
  */
 #define ENODATA ENOENT
 #define ETIME ETIMEDOUT

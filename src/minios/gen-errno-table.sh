@@ -5,9 +5,9 @@
 #   gen-errno-table.sh XEN_ERRNO_H LOCAL_ERRNO_H... > table.h
 # A Xen error the local library cannot name has no entry (0); the
 # backend then reports its documented fallback. A local header may
-# also name one error after another (#define EWOULDBLOCK EAGAIN): the
-# name takes that error's number, unless a number was given for it
-# first, so a backend can say what an unnamed Xen error becomes.
+# also name one error after another (#define EWOULDBLOCK EAGAIN): a
+# name no header gives a number takes that error's, so a backend can
+# say what a Xen error its C library lacks becomes.
 set -eu
 if [ $# -lt 2 ]; then
     # Without a local header, cat below would wait on standard input.

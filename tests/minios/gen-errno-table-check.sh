@@ -9,7 +9,7 @@ gen="${srcdir:-.}/src/minios/gen-errno-table.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gen-errno-check.XXXXXX") || exit 99
 trap 'rm -rf "$dir"' EXIT
 n=0
-echo "1..8"
+echo "1..9"
 check() {   # check DESCRIPTION COMMAND...
     desc=$1; shift
     n=$((n + 1))
@@ -72,4 +72,9 @@ check "table sized by the largest Xen value" size
 gen_to "$dir/t2" "$dir/xen.h" "$dir/local.h" "$dir/more.h"
 first_wins() { has "$dir/t2" "[38] = 88, /* ENOSYS */" && hasnt "$dir/t2" "999"; }
 check "with several local headers the first definition counts" first_wins
+printf '#define ERESTART EAGAIN /* x */\n#define ENOSYS EPERM\n' >"$dir/alias.h"
+gen_to "$dir/t3" "$dir/xen.h" "$dir/alias.h" "$dir/local.h"
+named_after() { has "$dir/t3" "[85] = 11, /* ERESTART */" &&
+                has "$dir/t3" "[38] = 88, /* ENOSYS */"; }
+check "an error named after another takes its number, unless given one" named_after
 exit 0
