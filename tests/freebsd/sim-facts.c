@@ -29,6 +29,8 @@
 
 #define PAGE 4096UL
 #define DUP_FD 900
+/* Wider than an int where xen_ulong_t is (amd64). */
+#define WIDE ((xen_ulong_t)(sizeof(xen_ulong_t) > 4 ? ((uint64_t)1 << 40) + 7 : 0x80000007u))
 
 static int open_privcmd(void)
 {
@@ -289,10 +291,10 @@ static void multicall_carries_full_result(void **state)
     (void)state;
     memset(entry, 0, sizeof(*entry));
     entry->op = SIM_OP_RESULT;
-    entry->args[0] = ((uint64_t)1 << 40) + 7;
+    entry->args[0] = WIDE;
     assert_int_equal(hypercall(fd, 13, (uintptr_t)entry, 1, &retval), 0);
     assert_int_equal(retval, 0);
-    assert_int_equal(entry->result, ((uint64_t)1 << 40) + 7);
+    assert_int_equal(entry->result, WIDE);
 
     entry->op = SIM_OP_RESULT;
     entry->args[0] = (uint64_t)-(int64_t)XEN_ENOTEMPTY;
