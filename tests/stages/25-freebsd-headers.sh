@@ -22,11 +22,13 @@ missing() {   # a missing input: a skip here, a failure in CI
 }
 
 [ -f "$tarball" ] || missing "no FreeBSD headers: $tarball is not there"
-if ! command -v clang >/dev/null || [ ! -f /usr/include/xen/xen.h ]; then
+if ! command -v clang >/dev/null || ! command -v xz >/dev/null ||
+   [ ! -f /usr/include/xen/xen.h ]; then
     DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
-        -o DPkg::Lock::Timeout=600 clang libxen-dev >/dev/null
+        -o DPkg::Lock::Timeout=600 clang xz-utils libxen-dev >/dev/null
 fi
-command -v clang >/dev/null || missing "clang cannot be installed"
+command -v clang >/dev/null && command -v xz >/dev/null ||
+    missing "clang or xz-utils cannot be installed"
 xen_tree=$(xen_source_tree) || missing "no Xen source tree for xen-sys/FreeBSD/privcmd.h"
 
 rm -rf "$work" && mkdir -p "$work/xen-include" "$work/build"
