@@ -2,8 +2,11 @@
 /*
  * Built and run by stage 25-freebsd-headers on this machine: the errno
  * table a FreeBSD build generates (Xen's errno.h against FreeBSD's
- * <sys/errno.h> and src/freebsd/errno-aliases.h), checked as data.
- * Exit status 0 when every check holds; each failure is printed.
+ * <errno.h> and src/freebsd/errno-aliases.h), checked as data. The
+ * stage puts FreeBSD's error macros ahead of it (-include), so any
+ * name in the table reads as FreeBSD's number; nothing here includes
+ * the host's <errno.h>. Exit status 0 when every check holds; each
+ * failure is printed.
  */
 #include <stdio.h>
 

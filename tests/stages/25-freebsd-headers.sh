@@ -44,12 +44,15 @@ cp -r /usr/include/xen "$xen_include/" &&
     cp "$xen_tree/tools/include/xen-sys/FreeBSD/privcmd.h" "$xen_include/xen/sys/privcmd.h" ||
     missing "cannot lay out the Xen headers"
 
+freebsd_cc=(clang --target=x86_64-unknown-freebsd12.0 -nostdinc
+            -isystem "$freebsd_include" -isystem "$xen_include"
+            -isystem "$(clang -print-resource-dir)/include")
 # The FreeBSD build's own Makefile names its sources, flags and the
-# errno table's rule; configure runs on this host, nothing is built.
-if (cd "$work/build" && timeout 300 "$top/configure" -q --with-backend=freebsd \
-        LOCAL_ERRNO_H="$freebsd_include/sys/errno.h" >/dev/null &&
-    timeout 60 make -s src/freebsd/xen-errno-table.h >/dev/null); then
-    stage_pass "FreeBSD's errno table generated from its <sys/errno.h> and Xen's errno.h"
+# errno table's rule; configure runs on this host, nothing is built,
+# and the table comes from the <errno.h> FreeBSD's preprocessor sees.
+if (cd "$work/build" && timeout 300 "$top/configure" -q --with-backend=freebsd >/dev/null &&
+    timeout 60 make -s src/freebsd/xen-errno-table.h CPP="${freebsd_cc[*]} -E" >/dev/null); then
+    stage_pass "FreeBSD's errno table generated from its <errno.h> and Xen's errno.h"
 else
     stage_fail "configure --with-backend=freebsd or the errno table's generation failed"
     stage_end
@@ -61,10 +64,7 @@ print_var() {
 sources=$(print_var libxencall_la_SOURCES)
 read -r -a cppflags <<<"$(print_var AM_CPPFLAGS)"
 read -r -a warnings <<<"$(print_var WARN_CFLAGS)"
-freebsd_cc=(clang --target=x86_64-unknown-freebsd12.0 -nostdinc
-            -isystem "$freebsd_include" -isystem "$xen_include"
-            -isystem "$(clang -print-resource-dir)/include"
-            "${warnings[@]}" -Werror)
+freebsd_cc+=("${warnings[@]}" -Werror)
 
 nr_sources=0
 for src in $sources; do
@@ -95,7 +95,12 @@ else
     stage_fail "tests/freebsd/layout-check.c: a layout the backend relies on differs"
 fi
 
+# The table read with FreeBSD's numbers on this host: its error macros
+# alone, ahead of the table, in a program that includes no <errno.h>.
+echo '#include <errno.h>' | "${freebsd_cc[@]}" -E -dM - |
+    grep -E '^#define E[A-Z0-9]+ ' >"$work/freebsd-errno.h"
 if timeout 120 cc -Wall -Wextra -Werror -I "$work/build/src/freebsd" \
+        -include "$work/freebsd-errno.h" \
         "$top/tests/freebsd/table-check.c" -o "$work/table-check" &&
    timeout 60 "$work/table-check"; then
     stage_pass "FreeBSD's errno table has FreeBSD's numbers, ERESTART alone unnamed"
