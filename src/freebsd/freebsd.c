@@ -15,11 +15,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>   /* before the Xen headers, which need it */
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xentoollog.h>
@@ -123,17 +123,23 @@ static int entries_ready(struct entry_page *page)
     return 0;
 }
 
-/* A free entry, marked busy in *bit. With every entry in use (more
- * calls at once than entries), wait for one: each ends with its
- * hypercall. */
+/*
+ * A free entry, marked busy in *bit. With every entry in use (more
+ * calls at once than entries), wait for one: each is freed when its
+ * hypercall ends. Sleeping, not yielding, lets a real-time caller wait
+ * for holders of a lower priority; the pause grows to at most 1 ms.
+ */
 static multicall_entry_t *claim_entry(struct entry_page *page, unsigned long *bit)
 {
     unsigned long busy = __atomic_load_n(&page->busy, __ATOMIC_RELAXED), free_ones;
+    struct timespec pause = { 0, 1000 };
 
     for (;;) {
         free_ones = ~busy & ALL_ENTRIES;
         if (!free_ones) {
-            sched_yield();
+            nanosleep(&pause, NULL);
+            if (pause.tv_nsec < 1000000)
+                pause.tv_nsec *= 2;
             busy = __atomic_load_n(&page->busy, __ATOMIC_RELAXED);
             continue;
         }
