@@ -10,8 +10,8 @@
  * goes as a one-entry multicall: the multicall itself returns 0, and
  * the entry's result field carries the call's full result or its
  * untranslated Xen error, which this backend translates with a table
- * generated at build time from FreeBSD's <sys/errno.h> and Xen's
- * errno.h.
+ * generated at build time from the <errno.h> it is compiled with
+ * (FreeBSD's) and Xen's errno.h. See README.md here.
  */
 #include <errno.h>
 #include <fcntl.h>
