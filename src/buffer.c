@@ -34,6 +34,8 @@ struct small_header {
 
 _Static_assert(SMALL_HEADER_BYTES == 16, "payload must stay 16-byte aligned");
 _Static_assert(MAX_BUFFER_PAGES <= UINT32_MAX, "nr_pages must fit the header");
+_Static_assert(MAX_BUFFER_PAGES <= (SIZE_MAX - (XENCALL_PAGE_SIZE - 1)) /
+               XENCALL_PAGE_SIZE, "rounding a size up to pages must not wrap");
 _Static_assert(sizeof(struct cached_block) <= offsetof(struct small_header, nr_pages),
                "a cached block's link must leave the magic alone");
 

@@ -48,9 +48,17 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
 #define CACHE_MAX_BLOCK_PAGES 128
 /* Bytes of freed blocks one slot may hold (so 2 MiB per handle). */
 #define CACHE_SLOT_BUDGET ((size_t)512 * 1024)
-/* No single buffer above 16 GiB: nothing legitimate needs that much
- * locked memory, and refusing early avoids exhausting the machine. */
-#define MAX_BUFFER_PAGES (((size_t)1 << 34) / XENCALL_PAGE_SIZE)
+/*
+ * No single buffer above 16 GiB: nothing legitimate needs that much
+ * locked memory, and refusing early avoids exhausting the machine. A
+ * 32-bit size_t cannot count 16 GiB in bytes: there the limit is the
+ * most whole pages whose byte count fits, so that
+ * nr_pages * XENCALL_PAGE_SIZE never wraps.
+ */
+#define BUFFER_LIMIT_PAGES ((size_t)(((uint64_t)1 << 34) / XENCALL_PAGE_SIZE))
+#define SIZE_LIMIT_PAGES (SIZE_MAX / XENCALL_PAGE_SIZE)
+#define MAX_BUFFER_PAGES (BUFFER_LIMIT_PAGES < SIZE_LIMIT_PAGES ? \
+                          BUFFER_LIMIT_PAGES : SIZE_LIMIT_PAGES)
 
 struct cached_block {
     struct cached_block *next;

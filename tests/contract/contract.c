@@ -151,16 +151,23 @@ static const uint64_t A[5] = {
     0x0123456789abcdefull,
 };
 
+/* Where the OS's interface is narrower, Xen sees the low bits. */
+__attribute__((weak)) unsigned sim_os_hypercall_arg_bits(void)
+{
+    return 64;
+}
+
 static void check_last_call(unsigned long before, unsigned nargs)
 {
     struct sim_xen_call c = sim_xen_last_call();
-    unsigned i;
+    unsigned i, bits = sim_os_hypercall_arg_bits();
+    uint64_t mask = bits < 64 ? ((uint64_t)1 << bits) - 1 : UINT64_MAX;
 
     assert_int_equal(sim_xen_calls(), before + 1);
     assert_int_equal(c.op, SIM_OP_RESULT);
     for (i = 0; i < 5; i++) {
         if (i < nargs)
-            assert_int_equal(c.arg[i], A[i]);
+            assert_int_equal(c.arg[i], A[i] & mask);
         else
             assert_int_equal(c.arg[i], 0);
     }
@@ -275,8 +282,10 @@ static void hypercall_errors(void **state)
 static void hypercall_overflow(void **state)
 {
     static const uint64_t wide[] = {
-        (uint64_t)INT_MAX + 1, (uint64_t)1 << 32, ((uint64_t)1 << 32) + 7,
-        (uint64_t)LONG_MAX,
+        (uint64_t)INT_MAX + 1,
+#if LONG_MAX > INT_MAX   /* a 32-bit long holds no more than that */
+        (uint64_t)1 << 32, ((uint64_t)1 << 32) + 7, (uint64_t)LONG_MAX,
+#endif
     };
     xencall_handle *h = open_logged(0);
     size_t i;
@@ -313,21 +322,25 @@ static void hypercall_wide_result(void **state)
     (void)state;
     assert_non_null(domid);
     *domid = DOMID_SELF_;
+#if LONG_MAX > INT_MAX   /* where long is 32 bits no result is wider */
     assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
                      ((long)1 << 33) + 5);
     errno = 0;
     assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), -1);
     assert_int_equal(errno, EOVERFLOW);
+#endif
 
     sim_xen_max_reservation = 123456;
     assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
     assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
+#if LONG_MAX > INT_MAX
     sim_xen_max_reservation = (long)1 << 40;
     assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
                      (long)1 << 40);
 
     assert_int_equal(xencall2L(h, SIM_OP_RESULT, ((uint64_t)1 << 33) + 5, 0),
                      ((long)1 << 33) + 5);
+#endif
     assert_int_equal(xencall2L(h, SIM_OP_RESULT, 0, 0), 0);
     xencall_free_buffer(h, domid);
     xencall_close(h);
@@ -480,10 +493,16 @@ static void zeroed_on_reuse(void **state)
 static void alloc_too_large(void **state)
 {
     static const size_t bytes[] = {
-        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - PAGE, ((size_t)1 << 44) + 100,
+        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - PAGE,
+#if SIZE_MAX > UINT32_MAX   /* above 16 GiB, where size_t can say it */
+        ((size_t)1 << 44) + 100,
+#endif
     };
     static const size_t pages[] = {
-        ((size_t)1 << 52) + 1, SIZE_MAX, SIZE_MAX / PAGE + 1,
+        SIZE_MAX, SIZE_MAX / PAGE + 1,
+#if SIZE_MAX > UINT32_MAX
+        ((size_t)1 << 52) + 1,
+#endif
     };
     xencall_handle *h = open_logged(0);
     size_t i, mapped = sim_os_mapped_bytes();

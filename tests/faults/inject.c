@@ -23,10 +23,11 @@
 const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
-    [FI_MLOCK] = "mlock", [FI_DUP3] = "dup3", [FI_MALLOC] = "malloc",
+    [FI_MLOCK] = "mlock", [FI_DUP2] = "dup2", [FI_MALLOC] = "malloc",
     [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
     [FI_MUTEX_INIT] = "pthread_mutex_init",
-    [FI_LOGGER] = "xtl_createlogger_stdiostream",
+    [FI_LOGGER] = "xtl_createlogger_stdiostream", [FI_FCNTL] = "fcntl",
+    [FI_SYSCALL] = "syscall",
 };
 
 struct fi_state {
@@ -45,6 +46,7 @@ static long mapped_bytes;
 static int real_mlock;            /* also lock for real (RLIMIT_MEMLOCK) */
 static size_t mmap_limit;         /* larger mappings refused, 0: none */
 static int mmap_limit_err;
+static size_t last_mmap_len;
 
 void fi_set_real_mlock(int on)
 {
@@ -55,6 +57,11 @@ void fi_set_mmap_limit(size_t bytes, int err)
 {
     mmap_limit = bytes;
     mmap_limit_err = err;
+}
+
+size_t fi_last_mmap_len(void)
+{
+    return __atomic_load_n(&last_mmap_len, __ATOMIC_SEQ_CST);
 }
 
 void fi_reset(void)
@@ -127,7 +134,8 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int fi_munmap(void *addr, size_t len);
 int fi_madvise(void *addr, size_t len, int advice);
 int fi_mlock(const void *addr, size_t len);
-int fi_dup3(int oldfd, int newfd, int flags);
+int fi_dup2(int oldfd, int newfd);
+int fi_fcntl(int fd, int cmd, ...);
 void *fi_malloc(size_t size);
 void *fi_calloc(size_t n, size_t size);
 int fi_posix_memalign(void **p, size_t alignment, size_t size);
@@ -201,7 +209,7 @@ long fi_syscall(long nr, ...)
     req = va_arg(ap, long);
     arg = va_arg(ap, long);
     va_end(ap);
-    FAIL_OR(FI_IOCTL, -1);
+    FAIL_OR(FI_SYSCALL, -1);
     /* Six arguments, as a syscall() that reads them all expects. */
     return syscall(nr, fd, req, arg, 0L, 0L, 0L);
 }
@@ -210,6 +218,7 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p;
 
+    __atomic_store_n(&last_mmap_len, len, __ATOMIC_SEQ_CST);
     FAIL_OR(FI_MMAP, MAP_FAILED);
     if (mmap_limit && len > mmap_limit) {
         errno = mmap_limit_err;
@@ -248,10 +257,28 @@ int fi_mlock(const void *addr, size_t len)
     return mlock(addr, len);
 }
 
-int fi_dup3(int oldfd, int newfd, int flags)
+int fi_dup2(int oldfd, int newfd)
 {
-    FAIL_OR(FI_DUP3, -1);
-    return dup3(oldfd, newfd, flags);
+    FAIL_OR(FI_DUP2, -1);
+    return dup2(oldfd, newfd);
+}
+
+int fi_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    int arg;
+
+    /* The library only ever sets descriptor flags, an int; reading an
+     * argument that was not passed is undefined. */
+    if (cmd != F_SETFD) {
+        errno = ENOSYS;
+        return -1;
+    }
+    va_start(ap, cmd);
+    arg = va_arg(ap, int);
+    va_end(ap);
+    FAIL_OR(FI_FCNTL, -1);
+    return fcntl(fd, cmd, arg);
 }
 
 void *fi_malloc(size_t size)

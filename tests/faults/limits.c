@@ -204,7 +204,7 @@ static void test_interrupted(int err)
         return;
     }
     calls = sim_xen_calls();
-    fi_arm(FI_IOCTL, 1, err, 0);
+    fi_arm(FI_SYSCALL, 1, err, 0);
     errno = 0;
     r = xencall1(h, SIM_OP_RESULT, 8);
     e = errno;
@@ -214,6 +214,77 @@ static void test_interrupted(int err)
     ok(r == -1 && e == err && sim_xen_calls() == calls && log_.lines == lines,
        what);
     ok(usable(h), "handle usable after it");
+    xencall_close(h);
+}
+
+/*
+ * Size limits right for this build's size_t: no request is cut down to
+ * a smaller mapping, the largest ones are refused with ENOMEM and a
+ * log line, and ordinary sizes work (with a 32-bit size_t the 16 GiB
+ * limit once came out as 0 pages and refused every _pages buffer).
+ * The simulated device refuses mappings above 1 MiB, so nothing huge
+ * is really mapped.
+ */
+static void test_size_limits(void)
+{
+    static const size_t bytes[] = {
+        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - 16, SIZE_MAX - 4096 - 16,
+        SIZE_MAX / 2 + 1, (size_t)(((uint64_t)1 << 34) - 16),
+    };
+    static const size_t pages[] = {
+        SIZE_MAX, SIZE_MAX / 4096 + 1, SIZE_MAX / 4096,
+        (size_t)(((uint64_t)1 << 34) / 4096),        /* 16 GiB */
+        (size_t)(((uint64_t)1 << 34) / 4096 + 1),    /* above */
+    };
+    xencall_handle *h = xencall_open(&log_.vtable, 0);
+    unsigned long errors, maps;
+    char what[160];
+    size_t i, len;
+    void *p;
+    int e;
+
+    if (!h) {
+        ok(0, "open");
+        return;
+    }
+    fi_set_mmap_limit(1 << 20, ENOMEM);
+    p = xencall_alloc_buffer_pages(h, 1);
+    ok(p != NULL, "alloc_buffer_pages(1) works");
+    xencall_free_buffer_pages(h, p, 1);
+    p = xencall_alloc_buffer_pages(h, 256);
+    ok(p != NULL, "alloc_buffer_pages(256), 1 MiB, works");
+    xencall_free_buffer_pages(h, p, 256);
+    for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+        errors = log_.errors;
+        maps = fi_count(FI_MMAP);
+        errno = 0;
+        p = xencall_alloc_buffer(h, bytes[i]);
+        e = errno;
+        len = fi_last_mmap_len();
+        snprintf(what, sizeof(what), "alloc_buffer(%zu): ENOMEM, logged, no"
+                 " mapping smaller than asked for (mapped %zu)", bytes[i],
+                 fi_count(FI_MMAP) == maps ? (size_t)0 : len);
+        ok(!p && e == ENOMEM && log_.errors > errors &&
+           (fi_count(FI_MMAP) == maps || (len >= 16 && len - 16 >= bytes[i])),
+           what);
+    }
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        errors = log_.errors;
+        maps = fi_count(FI_MMAP);
+        errno = 0;
+        p = xencall_alloc_buffer_pages(h, pages[i]);
+        e = errno;
+        len = fi_last_mmap_len();
+        /* A count whose bytes size_t cannot hold never reaches mmap. */
+        snprintf(what, sizeof(what), "alloc_buffer_pages(%zu): ENOMEM, logged,"
+                 " any mapping exactly that many pages", pages[i]);
+        ok(!p && e == ENOMEM && log_.errors > errors &&
+           (fi_count(FI_MMAP) == maps ||
+            (pages[i] <= SIZE_MAX / 4096 && len == pages[i] * 4096)),
+           what);
+    }
+    fi_set_mmap_limit(0, 0);
+    ok(usable(h), "handle usable after the refusals");
     xencall_close(h);
 }
 
@@ -228,6 +299,7 @@ int main(void)
     test_refused_mappings(ENOMEM);
     test_interrupted(EINTR);
     test_interrupted(EAGAIN);
+    test_size_limits();
     ok(sim_os_open_handles() == 0 && fi_mapped_bytes() == 0,
        "nothing left open or mapped");
     printf("1..%d\n", tests);

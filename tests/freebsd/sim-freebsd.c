@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -665,6 +666,12 @@ int sim_os_set_buffer_device(int present)
 void sim_os_set_xen_present(int present)
 {
     SIM_LOCKED_WRITE(&lock, cfg.xen_present, !!present);
+}
+
+/* Both the request and a multicall entry carry unsigned longs. */
+unsigned sim_os_hypercall_arg_bits(void)
+{
+    return sizeof(((multicall_entry_t *)0)->args[0]) * CHAR_BIT;
 }
 
 int sim_os_open_handles(void)

@@ -47,6 +47,8 @@ typedef int (*close_fn)(int);
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef long (*syscall_fn)(long, ...);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+/* off64_t: wider than off_t where long is 32 bits. */
+typedef void *(*mmap64_fn)(void *, size_t, int, int, int, off64_t);
 typedef int (*munmap_fn)(void *, size_t);
 typedef int (*madvise_fn)(void *, size_t, int);
 typedef int (*mlock_fn)(const void *, size_t);
@@ -59,7 +61,8 @@ static struct {
     close_fn close;
     ioctl_fn ioctl;
     syscall_fn syscall;
-    mmap_fn mmap, mmap64;
+    mmap_fn mmap;
+    mmap64_fn mmap64;
     munmap_fn munmap;
     madvise_fn madvise;
     mlock_fn mlock, munlock;
@@ -661,7 +664,7 @@ INTERPOSER long syscall(long nr, ...)
 /* ---- memory ----------------------------------------------------------------- */
 
 static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
-                     off_t off, int is64)
+                     off64_t off, int is64)
 {
     void *p;
     int node, err;
@@ -671,7 +674,7 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
     if (node < 0 && !(flags & MAP_ANONYMOUS)) {
         pthread_mutex_unlock(&lock);
         return is64 ? REAL(mmap64)(addr, len, prot, flags, fd, off)
-                    : REAL(mmap)(addr, len, prot, flags, fd, off);
+                    : REAL(mmap)(addr, len, prot, flags, fd, (off_t)off);
     }
     if (injected(F_MMAP)) {
         p = MAP_FAILED;
@@ -711,7 +714,8 @@ INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     return do_mmap(addr, len, prot, flags, fd, off, 0);
 }
 
-INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                         off64_t off)
 {
     if (!sim_ready)
         return REAL(mmap64)(addr, len, prot, flags, fd, off);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -128,6 +129,11 @@ void sim_os_set_xen_present(int present)
 int sim_os_xen_can_be_absent(void)
 {
     return 0;   /* a Mini-OS domain always runs on Xen */
+}
+
+unsigned sim_os_hypercall_arg_bits(void)
+{
+    return sizeof(((multicall_entry_t *)0)->args[0]) * CHAR_BIT;
 }
 
 int sim_os_open_handles(void)
