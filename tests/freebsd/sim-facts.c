@@ -297,7 +297,7 @@ static void multicall_carries_full_result(void **state)
     assert_int_equal(entry->result, WIDE);
 
     entry->op = SIM_OP_RESULT;
-    entry->args[0] = (uint64_t)-(int64_t)XEN_ENOTEMPTY;
+    entry->args[0] = (xen_ulong_t)-XEN_ENOTEMPTY;
     assert_int_equal(hypercall(fd, 13, (uintptr_t)entry, 1, &retval), 0);
     assert_int_equal((long)entry->result, -XEN_ENOTEMPTY);
 
