@@ -7,7 +7,6 @@
 #ifndef XENCALL_PRIVATE_H
 #define XENCALL_PRIVATE_H
 
-#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,6 +14,7 @@
 
 #include "xencall.h"
 #include "backend.h"
+#include "lock.h"
 
 /*
  * libxentoolcore's registration record. Its header is not shipped, so
@@ -36,12 +36,9 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
  * Buffer cache. Freed blocks wait in one of CACHE_SLOTS slots, each
  * with its own lock; a thread always uses the same slot, so threads
  * sharing a handle rarely meet on a lock or a cache line. A block is
- * a whole number of pages straight from the backend. The slot lock is
- * a one-byte spinlock on compiler atomics: it guards a few loads and
- * stores and is almost never contended, so a mutex would cost more
- * than the whole cached path; and unlike pthread spinlocks it has no
- * init that can fail and needs nothing from the C library (Mini-OS
- * offers no pthread spinlocks).
+ * a whole number of pages straight from the backend. The slot lock
+ * (lock.h) guards a few loads and stores and is almost never
+ * contended, so a mutex would cost more than the whole cached path.
  */
 #define CACHE_SLOTS 4
 /* Blocks larger than this go straight back to the OS when freed. */
@@ -65,7 +62,7 @@ struct cached_block {
 };
 
 struct cache_slot {
-    unsigned char locked;    /* see lock_slot() */
+    struct xencall_lock lock;
     size_t bytes_held;
     struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
 } __attribute__((aligned(64)));
@@ -79,12 +76,13 @@ struct cache_slot {
 struct block_record {
     uintptr_t addr;
     size_t nr_pages;
-    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer */
+    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer;
+                              * atomic: alloc sets it without the lock */
     struct block_record *next;
 };
 
 struct block_registry {
-    pthread_mutex_t lock;
+    struct xencall_lock lock;
     struct block_record **buckets;
     size_t nr_buckets;       /* a power of two */
     size_t nr_records;

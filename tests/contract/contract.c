@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -677,6 +678,86 @@ static void free_bad_small_buffers(void **state)
     xencall_close(other);
 }
 
+/* What the README says a second free is detected in: whenever the
+ * block is back with the library, whichever call had it in between;
+ * and a page buffer's, whenever the block is not a live page buffer. */
+static void second_free_detected(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned char *p, *q, *a, *b;
+
+    (void)state;
+    /* Handed out again and freed again before the stale free. */
+    p = xencall_alloc_buffer(h, 100);
+    assert_non_null(p);
+    xencall_free_buffer(h, p);
+    q = xencall_alloc_buffer(h, 100);
+    assert_non_null(q);
+    xencall_free_buffer(h, q);
+    testlog_clear(&tlog);
+    xencall_free_buffer(h, p);
+    assert_int_equal(tlog.errors, 1);
+    a = xencall_alloc_buffer(h, 100);
+    b = xencall_alloc_buffer(h, 100);
+    assert_ptr_not_equal(a, b);
+    xencall_free_buffer(h, a);
+    xencall_free_buffer(h, b);
+
+    /* A page buffer freed twice, and again once its block serves a
+     * small buffer: refused, and the small buffer keeps its block. */
+    p = xencall_alloc_buffer_pages(h, 1);
+    assert_non_null(p);
+    xencall_free_buffer_pages(h, p, 1);
+    testlog_clear(&tlog);
+    xencall_free_buffer_pages(h, p, 1);
+    assert_int_equal(tlog.errors, 1);
+    q = xencall_alloc_buffer(h, 100);
+    assert_non_null(q);
+    xencall_free_buffer_pages(h, p, 1);
+    assert_int_equal(tlog.errors, 2);
+    a = xencall_alloc_buffer_pages(h, 1);
+    assert_non_null(a);
+    assert_true(a + PAGE <= q || a > q);
+    assert_int_equal(hv_fill(h, q, 100, 0x77), 0);
+    check_fresh(h, a, PAGE);
+    assert_true(all_bytes(q, 100, 0x77));
+    xencall_free_buffer_pages(h, a, 1);
+    xencall_free_buffer(h, q);
+    xencall_close(h);
+}
+
+/* Small payloads start at one offset within a page; a pointer at any
+ * other offset is refused without reading memory, even where the
+ * bytes below it are not mapped. */
+static void free_refuses_off_offset_pointers(void **state)
+{
+    static unsigned char area[2 * PAGE] __attribute__((aligned(PAGE)));
+    static const size_t offsets[] = { 0, 1, 2, 3, 8, 15, 17, 32, 100, PAGE - 1 };
+    xencall_handle *h = open_logged(0);
+    unsigned char *p = xencall_alloc_buffer(h, 64);
+    size_t i;
+
+    (void)state;
+    assert_non_null(p);
+    /* Nothing of the area may be read: any access would fault. */
+    assert_int_equal(mprotect(area, sizeof(area), PROT_NONE), 0);
+    for (i = 0; i < NELEM(offsets); i++) {
+        testlog_clear(&tlog);
+        xencall_free_buffer(h, area + PAGE + offsets[i]);
+        assert_int_equal(tlog.errors, 1);
+        assert_int_equal(tlog.last_errno, EINVAL);
+        /* Within a live buffer's block too: only its own pointer frees it. */
+        xencall_free_buffer(h, p - (uintptr_t)p % PAGE + offsets[i]);
+        assert_int_equal(tlog.errors, 2);
+    }
+    assert_int_equal(mprotect(area, sizeof(area), PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(hv_fill(h, p, 64, 0x3c), 0);
+    testlog_clear(&tlog);
+    xencall_free_buffer(h, p);
+    assert_int_equal(tlog.lines, 0);
+    xencall_close(h);
+}
+
 static void never_fault(void **state)
 {
     xencall_handle *h;
@@ -806,6 +887,34 @@ static void cache_is_bounded(void **state)
     assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
     churn(h, 2, 3000);
     assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
+    xencall_close(h);
+}
+
+/* The cache must never make an allocation fail that would succeed
+ * without it: when the OS refuses a mapping, what the cache holds goes
+ * back to the OS and the mapping is tried once more. */
+static void cache_given_back_when_mapping_fails(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    void *p;
+
+    (void)state;
+    xencall_free_buffer_pages(h, xencall_alloc_buffer_pages(h, 3), 3);
+    xencall_free_buffer(h, xencall_alloc_buffer(h, 5000));
+    assert_int_equal(sim_os_mapped_bytes(), 5 * PAGE);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    p = xencall_alloc_buffer_pages(h, 7);   /* none cached: a mapping */
+    assert_non_null(p);
+    assert_int_equal(sim_os_mapped_bytes(), 7 * PAGE);
+    check_fresh(h, p, 7 * PAGE);
+    /* With nothing cached to give back, a refusal is final. */
+    testlog_clear(&tlog);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    errno = 0;
+    assert_null(xencall_alloc_buffer_pages(h, 2));
+    assert_int_equal(errno, ENOMEM);
+    assert_true(tlog.errors >= 1);
+    xencall_free_buffer_pages(h, p, 7);
     xencall_close(h);
 }
 
@@ -1096,10 +1205,13 @@ int main(void)
         T(free_preserves_errno),
         T(free_pages_wrong_count),
         T(free_bad_small_buffers),
+        T(free_refuses_off_offset_pointers),
+        T(second_free_detected),
         T(never_fault),
         T(fd_query),
         T(close_releases_everything),
         T(cache_is_bounded),
+        T(cache_given_back_when_mapping_fails),
         T(fork_child_closes),
         T(fork_child_exits),
         T(threads_share_handle),

@@ -594,7 +594,6 @@ static const int call_errors[FI_NR_CALLS][4] = {
     [FI_MALLOC] = { ENOMEM },
     [FI_CALLOC] = { ENOMEM },
     [FI_MEMALIGN] = { ENOMEM },
-    [FI_MUTEX_INIT] = { EAGAIN, ENOMEM },
     [FI_LOGGER] = { ENOMEM },
 };
 

@@ -21,7 +21,6 @@ enum fi_call {
     FI_MALLOC,
     FI_CALLOC,
     FI_MEMALIGN,     /* posix_memalign, fails by its return value */
-    FI_MUTEX_INIT,   /* pthread_mutex_init, fails by its return value */
     FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
     FI_FCNTL,
     FI_SYSCALL,      /* the hypercall ioctl, made through syscall() */

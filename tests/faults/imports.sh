@@ -16,12 +16,11 @@ cannot_fail='
 __errno_location returns the thread'"'"'s errno address
 free reports nothing
 getpid always succeeds
+memcpy reports nothing
 memset reports nothing
 strerror returns text and sets nothing
 stderr data, not a call
-pthread_mutex_lock fails only on misuse of a mutex the library made
-pthread_mutex_unlock fails only on misuse of a mutex the library made
-pthread_mutex_destroy fails only on misuse of a mutex the library made
+nanosleep only pauses a lock waiter, which tries again however the pause ends
 xtl_log returns nothing
 xtl_logger_destroy returns nothing
 xentoolcore__register_active_handle returns nothing

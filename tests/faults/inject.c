@@ -7,7 +7,6 @@
  * which in a test program is the simulator's.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -25,7 +24,6 @@ const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
     [FI_MLOCK] = "mlock", [FI_DUP2] = "dup2", [FI_MALLOC] = "malloc",
     [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
-    [FI_MUTEX_INIT] = "pthread_mutex_init",
     [FI_LOGGER] = "xtl_createlogger_stdiostream", [FI_FCNTL] = "fcntl",
     [FI_SYSCALL] = "syscall",
 };
@@ -140,7 +138,6 @@ void *fi_malloc(size_t size);
 void *fi_calloc(size_t n, size_t size);
 int fi_posix_memalign(void **p, size_t alignment, size_t size);
 void fi_free(void *p);
-int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags);
 
@@ -319,13 +316,6 @@ void fi_free(void *p)
     if (p)
         __atomic_sub_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
     free(p);
-}
-
-int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
-{
-    int err = should_fail(FI_MUTEX_INIT);
-
-    return err ? err : pthread_mutex_init(m, a);
 }
 
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(

@@ -29,7 +29,6 @@
 #define calloc fi_calloc
 #define posix_memalign fi_posix_memalign
 #define free fi_free
-#define pthread_mutex_init fi_pthread_mutex_init
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream
 
 #endif
