@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "thread-slot.h"   /* the backend's: where a thread's ticket lives */
 
 /*
  * Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned.
@@ -213,10 +214,8 @@ static void *map_fresh_block(struct xencall_handle *h, size_t nr_pages)
     return p;
 }
 
-/* initial-exec: a plain load instead of a __tls_get_addr call on
- * every allocation; four bytes fit glibc's reserve for dlopen(). */
-static __thread unsigned thread_slot_ticket
-    __attribute__((__tls_model__("initial-exec")));
+/* A thread's slot follows from its ticket; where a thread keeps its
+ * ticket is its OS's business (the backend's thread-slot.h). */
 static unsigned next_slot_ticket;
 
 static struct cache_slot *my_slot(struct xencall_handle *h)
@@ -225,14 +224,14 @@ static struct cache_slot *my_slot(struct xencall_handle *h)
 
     if (h->lock_free)
         return &h->slots[0];
-    ticket = thread_slot_ticket;
+    ticket = thread_slot_ticket_load();
     if (!ticket) {
         /* Threads take consecutive tickets, so any two threads started
          * together land in different slots. 0 means "none yet". */
         do
             ticket = __atomic_add_fetch(&next_slot_ticket, 1, __ATOMIC_RELAXED);
         while (!ticket);
-        thread_slot_ticket = ticket;
+        thread_slot_ticket_store(ticket);
     }
     return &h->slots[ticket % CACHE_SLOTS];
 }

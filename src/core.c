@@ -51,15 +51,19 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
                 "unknown open flags %#x", open_flags & ~KNOWN_OPEN_FLAGS);
         goto fail_log;
     }
-    /* malloc() only aligns to 16 bytes: without this the cache slots,
-     * written by different threads, could share cache lines with each
-     * other and with the fields every call reads. */
-    err = posix_memalign(&mem, __alignof__(*h), sizeof(*h));
-    if (err) {
+    /* malloc() only aligns to 16 bytes: without aligning by hand the
+     * cache slots, written by different threads, could share cache
+     * lines with each other and with the fields every call reads.
+     * (posix_memalign is not in every C library: newlib lacks it.) */
+    mem = malloc(sizeof(*h) + __alignof__(*h) - 1);
+    if (!mem) {
+        err = ENOMEM;
         xtl_log(logger, XTL_ERROR, err, "xencall", "cannot allocate handle");
         goto fail_log;
     }
-    h = memset(mem, 0, sizeof(*h));
+    h = memset((void *)(((uintptr_t)mem + __alignof__(*h) - 1) &
+                        ~(uintptr_t)(__alignof__(*h) - 1)), 0, sizeof(*h));
+    h->allocation = mem;
     h->log = logger;
     h->own_log = own_log;
     h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
@@ -82,7 +86,7 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
 fail_buffers:
     buffers_destroy(h, 0);
 fail_handle:
-    free(h);
+    free(h->allocation);
 fail_log:
     xtl_logger_destroy(own_log);
     errno = err;
@@ -120,7 +124,7 @@ int xencall_close(xencall_handle *h)
         return 0;
     }
     xentoolcore__deregister_active_handle(&h->toolcore);
-    free(h);
+    free(h->allocation);
     return 0;
 }
 

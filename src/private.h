@@ -91,6 +91,7 @@ struct block_registry {
 struct xencall_handle {
     struct xentoollog_logger *log;
     struct xentoollog_logger *own_log;   /* made by open, destroyed by close */
+    void *allocation;                    /* malloc()'s block, h aligned inside */
     struct xencall_os *os;
     int lock_free;                       /* opened NON_REENTRANT */
     int restricted;                      /* set once, read atomically */

@@ -1,13 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Generate the table that turns Xen's error numbers into the local C
-# library's, from Xen's public errno.h and the local errno header(s):
+# library's, from Xen's public errno.h and the local errno header(s)
+# (for the library: the preprocessor's macro dump of <errno.h>, so the
+# headers the build really uses):
 #   gen-errno-table.sh XEN_ERRNO_H LOCAL_ERRNO_H... > table.h
-# A Xen error the local library cannot name has no entry (0); the
-# backend then reports its documented fallback. A local header may
-# also name one error after another (#define EWOULDBLOCK EAGAIN): a
-# name no header gives a number takes that error's, so a backend can
-# say what a Xen error its C library lacks becomes.
+# Entries are the local names (ENOSYS), not numbers: the compiler
+# resolves them with the <errno.h> the backend is compiled against, so
+# the table cannot disagree with the caller's numbering. A Xen error the
+# local library cannot name has no entry (0); the backend then reports
+# its documented fallback. A local header may also name one error after
+# another (#define EWOULDBLOCK EAGAIN): a name no header defines as a
+# number is then given as that error, so a backend can say what a Xen
+# error its C library lacks becomes.
 set -eu
 if [ $# -lt 2 ]; then
     # Without a local header, cat below would wait on standard input.
@@ -32,7 +37,7 @@ fi
 
 awk -v sources="$xen_h -> $*" '
     FILENAME ~ /\.local$/ {
-        if ($2 ~ /^[0-9]/) { if (!($1 in local)) local[$1] = $2 }
+        if ($2 ~ /^[0-9]/) local[$1] = $1
         else if (!($1 in alias)) alias[$1] = $2
         next
     }
@@ -54,9 +59,9 @@ awk -v sources="$xen_h -> $*" '
         print "static const short xen_errno_to_local[XEN_ERRNO_TABLE_SIZE] = {"
         for (v = 1; v <= max; v++)
             if (v in name)
-                printf (name[v] in local) ? "    [%d] = %d, /* %s */\n" \
+                printf (name[v] in local) ? "    [%d] = %s,\n" \
                                           : "    /* [%d] %s: no local value */\n",
-                       v, (name[v] in local) ? local[name[v]] : name[v], name[v]
+                       v, (name[v] in local) ? local[name[v]] : name[v]
         print "};"
         print "static const char *const xen_errno_name[XEN_ERRNO_TABLE_SIZE] = {"
         for (v = 1; v <= max; v++)

@@ -593,7 +593,6 @@ static const int call_errors[FI_NR_CALLS][4] = {
     [FI_FCNTL] = { EBADF, EINVAL },
     [FI_MALLOC] = { ENOMEM },
     [FI_CALLOC] = { ENOMEM },
-    [FI_MEMALIGN] = { ENOMEM },
     [FI_LOGGER] = { ENOMEM },
 };
 

@@ -20,7 +20,6 @@ enum fi_call {
     FI_DUP2,
     FI_MALLOC,
     FI_CALLOC,
-    FI_MEMALIGN,     /* posix_memalign, fails by its return value */
     FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
     FI_FCNTL,
     FI_SYSCALL,      /* the hypercall ioctl, made through syscall() */

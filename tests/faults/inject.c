@@ -23,7 +23,7 @@ const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
     [FI_MLOCK] = "mlock", [FI_DUP2] = "dup2", [FI_MALLOC] = "malloc",
-    [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
+    [FI_CALLOC] = "calloc",
     [FI_LOGGER] = "xtl_createlogger_stdiostream", [FI_FCNTL] = "fcntl",
     [FI_SYSCALL] = "syscall",
 };
@@ -136,7 +136,6 @@ int fi_dup2(int oldfd, int newfd);
 int fi_fcntl(int fd, int cmd, ...);
 void *fi_malloc(size_t size);
 void *fi_calloc(size_t n, size_t size);
-int fi_posix_memalign(void **p, size_t alignment, size_t size);
 void fi_free(void *p);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags);
@@ -298,17 +297,6 @@ void *fi_calloc(size_t n, size_t size)
     if (p)
         __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
     return p;
-}
-
-int fi_posix_memalign(void **p, size_t alignment, size_t size)
-{
-    int err = should_fail(FI_MEMALIGN);
-
-    if (!err)
-        err = posix_memalign(p, alignment, size);
-    if (!err)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return err;
 }
 
 void fi_free(void *p)

@@ -27,7 +27,6 @@
 #define fcntl fi_fcntl
 #define malloc fi_malloc
 #define calloc fi_calloc
-#define posix_memalign fi_posix_memalign
 #define free fi_free
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream
 

@@ -24,8 +24,8 @@ static struct {
     size_t size;
 } blocks[MAX_BLOCKS];
 static size_t nr_blocks, heap_bytes;
-static unsigned long multicalls, memalign_countdown;
-static int last_nr_calls, multicall_error;
+static unsigned long memalign_countdown;
+static int multicall_error;
 
 /* Mini-OS memory is the guest's own: all of it is hypercall-safe. */
 void *sim_minios_memalign(size_t align, size_t size)
@@ -72,8 +72,6 @@ int HYPERVISOR_multicall(void *call_list, int nr_calls)
     int i, j, err;
 
     pthread_mutex_lock(&lock);
-    multicalls++;
-    last_nr_calls = nr_calls;
     err = multicall_error;
     multicall_error = 0;
     pthread_mutex_unlock(&lock);
@@ -92,23 +90,11 @@ void sim_minios_fail_multicall(int xen_errno)
     SIM_LOCKED_WRITE(&lock, multicall_error, xen_errno);
 }
 
-unsigned long sim_minios_multicalls(void)
-{
-    return SIM_LOCKED_READ(&lock, multicalls);
-}
-
-int sim_minios_last_nr_calls(void)
-{
-    return SIM_LOCKED_READ(&lock, last_nr_calls);
-}
-
 /* ---- tests/sim/os.h ------------------------------------------------------- */
 
 void sim_os_reset(void)
 {
     pthread_mutex_lock(&lock);
-    multicalls = 0;
-    last_nr_calls = 0;
     multicall_error = 0;
     memalign_countdown = 0;
     pthread_mutex_unlock(&lock);
