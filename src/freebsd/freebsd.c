@@ -204,9 +204,11 @@ void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
     posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 
-int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
+                        int in_forked_child)
 {
-    if (posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid) == 0)
+    if (posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
+                          in_forked_child) == 0)
         return 0;
     /* The driver refuses a second, different domain with -EINVAL, and
      * the system call hands that negative number on as errno. */

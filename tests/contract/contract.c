@@ -1178,6 +1178,36 @@ static void restrict_without_kernel_support(void **state)
     restrict_common();
 }
 
+/* A forked child that restricts (as a daemon deprivileges a worker)
+ * changes nothing for its parent's handle. */
+static int child_restricts(xencall_handle *inherited)
+{
+    if (xentoolcore_restrict_all(3) != 0)
+        return 10;
+    if (xencall1(inherited, SIM_OP_RESULT, 1) != -1 || errno != EPERM)
+        return 11;
+    return xencall_close(inherited) == 0 ? 0 : 12;
+}
+
+static void restrict_in_child_leaves_parent(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    pid_t pid;
+    int status;
+
+    (void)state;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(child_restricts(h));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
+    assert_int_equal(tlog.errors, 0);
+    xencall_close(h);
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, case_setup, case_teardown)
@@ -1219,6 +1249,7 @@ int main(void)
         T(threads_own_handles),
         T(restrict_with_kernel_support),
         T(restrict_without_kernel_support),
+        T(restrict_in_child_leaves_parent),
     };
     int rc;
 
