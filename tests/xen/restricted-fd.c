@@ -50,15 +50,16 @@ int main(int argc, char **argv)
         perror("xencall_open");
         return 1;
     }
-    /* A copy without close-on-exec: the same open file, so the same
-     * restriction, and it survives the exec. */
+    if (xentoolcore_restrict_all((domid_t)strtoul(argv[2], NULL, 10))) {
+        perror("xentoolcore_restrict_all");
+        return 1;
+    }
+    /* The handle's descriptor as restricting left it (a library may
+     * have put another file in its place), copied without close-on-exec
+     * so that it survives the exec. */
     fd = dup(xencall_fd(handle));
     if (fd < 0) {
         perror("dup");
-        return 1;
-    }
-    if (xentoolcore_restrict_all((domid_t)strtoul(argv[2], NULL, 10))) {
-        perror("xentoolcore_restrict_all");
         return 1;
     }
     snprintf(fd_text, sizeof(fd_text), "%d", fd);

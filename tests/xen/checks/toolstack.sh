@@ -50,9 +50,11 @@ toolstack_workflow() {
     LD_DEBUG=libs xl list 2>/tmp/ld-$who.log >/dev/null
     loaded=$(sed -n 's/.*calling init: \(.*libxencall\.so\.1\).*/\1/p' /tmp/ld-$who.log | head -n1)
     echo "XENTEST INFO toolstack/$who: xl loads $loaded"
+    # The same step name for both, so that the outcomes compare.
     case $who in
-        ours) step xl-loads-this-libxencall [ "$loaded" = /opt/xencall/lib/libxencall.so.1 ] ;;
-        *) step xl-loads-debians-libxencall sh -c "[ -n '$loaded' ] && [ '$loaded' != /opt/xencall/lib/libxencall.so.1 ]" ;;
+        ours) step xl-loads-the-libxencall-under-test [ "$loaded" = /opt/xencall/lib/libxencall.so.1 ] ;;
+        *) step xl-loads-the-libxencall-under-test \
+               sh -c "[ -n '$loaded' ] && [ '$loaded' != /opt/xencall/lib/libxencall.so.1 ]" ;;
     esac
 
     step create sh -c "xl create /guest/guest.cfg 'name=\"$g\"' >/tmp/create-$g.log 2>&1"
@@ -93,10 +95,16 @@ toolstack_workflow() {
         sed 's/\bd[0-9][0-9]*/dN/g' "/tmp/$prog-$who.log" >"/tmp/$prog-$who.out"
         sed "s|^|XENTEST INFO $prog ($who): |" "/tmp/$prog-$who.out"
     done
+    # The descriptor a restricted process leaks must make no hypercall:
+    # the checker finds it blocked (EPERM: privcmd restricted by the
+    # kernel, as ours does), or no privcmd any more (ENOTTY: the Xen
+    # project's library puts /dev/null in its place, which the checker
+    # calls "trouble"). "fail" means the hypercall went through.
     if [ -x "$toolstack_dir/depriv-fd-checker" ]; then
-        step depriv-fd-checker-restricted sh -c "restricted-fd $lib $toolstack_restrict_domid \
-            from-restricted-process $toolstack_dir/depriv-fd-checker >/tmp/depriv-$who.log 2>&1 &&
-            grep -q '^privcmd pass ' /tmp/depriv-$who.log && ! grep -q ' fail ' /tmp/depriv-$who.log"
+        restricted-fd "$lib" "$toolstack_restrict_domid" from-restricted-process \
+            "$toolstack_dir/depriv-fd-checker" >"/tmp/depriv-$who.log" 2>&1
+        step depriv-fd-checker-descriptor-blocked sh -c "! grep -q '^privcmd fail ' /tmp/depriv-$who.log &&
+            grep -Eq '^privcmd pass |^trouble: privcmd .*: Inappropriate ioctl for device' /tmp/depriv-$who.log"
         sed "s|^|XENTEST INFO depriv-fd-checker ($who): |" "/tmp/depriv-$who.log"
     fi
 }
@@ -122,5 +130,5 @@ else
         [ -e "/tmp/$prog-debian.out" ] && diff "/tmp/$prog-debian.out" "/tmp/$prog-ours.out"
     done
 fi
-echo "$(cat /tmp/save-cs-debian /tmp/restore-cs-debian /tmp/save-cs-ours /tmp/restore-cs-ours)" |
+cat /tmp/save-cs-debian /tmp/restore-cs-debian /tmp/save-cs-ours /tmp/restore-cs-ours | tr '\n' ' ' |
     awk '{ printf "XENTEST INFO xl save / restore of a 128 MiB PV guest: Debian %.2f s / %.2f s, ours %.2f s / %.2f s\n", $1 / 100, $2 / 100, $3 / 100, $4 / 100 }'
