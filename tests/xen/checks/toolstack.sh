@@ -5,6 +5,8 @@
 # the same. Sourced by dom0-init.sh (test mode) with its helpers.
 
 toolstack_dir=$(ls -d /usr/lib/xen-[0-9]*/bin | tail -n1)
+# Any domain but dom0: a restricted descriptor may only act on that one,
+# so the checker's sysctl must be refused.
 toolstack_restrict_domid=1
 
 # The newest tick number in guest NAME's console log (0 before any).
@@ -28,6 +30,7 @@ memory_of() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
 memory_at_most() { m=$(memory_of "$1"); [ -n "$m" ] && [ "$m" -le "$2" ]; }
 memory_at_least() { m=$(memory_of "$1"); [ -n "$m" ] && [ "$m" -ge "$2" ]; }
 state_has() { xl list "$1" 2>/dev/null | awk -v s="$2" 'NR == 2 && index($5, s) { f = 1 } END { exit !f }'; }
+# Hundredths of a second since boot, for the save and restore times.
 uptime_cs() { tr -d . </proc/uptime | cut -d' ' -f1; }
 
 # WHO (debian|ours) LIBXENCALL: every step is a check of its own and a
