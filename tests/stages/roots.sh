@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Debian roots of every release this project supports, for the stages
 # that build, install or boot on a release other than (or as well as)
@@ -9,7 +10,8 @@
 # /var/cache/xencall-tests) in a folder named after its inputs. Stages
 # never write to it: they work in an overlay of it (release_overlay).
 
-# Debian 12 and Debian 13, oldest first.
+# Debian 12 and Debian 13, oldest first (read by the stages).
+# shellcheck disable=SC2034
 XENCALL_RELEASES="bookworm trixie"
 
 host_release() { (. /etc/os-release && echo "$VERSION_CODENAME"); }

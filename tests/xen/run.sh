@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ "$from" = / ]; then
-    from= build=$(cd "$build" && pwd)
+    from='' build=$(cd "$build" && pwd)
 fi
 # Commands of the release's own system (ldd above all: its libraries).
 in_from() { if [ -n "$from" ]; then chroot "$from" "$@"; else "$@"; fi; }
