@@ -17,9 +17,10 @@ XENCALL_RELEASES="bookworm trixie"
 host_release() { (. /etc/os-release && echo "$VERSION_CODENAME"); }
 
 # What every root holds: Xen through its metapackage (hypervisor and
-# tools of that release), the kernel, busybox for the initramfs, and
-# what building, checking and packaging this tree needs.
-XENCALL_ROOT_PACKAGES="xen-system-amd64 linux-image-amd64 busybox-static libxen-dev
+# tools of that release), the kernel, busybox for the initramfs, QEMU
+# (tests/xen/run.sh says when it is used), and what building, checking
+# and packaging this tree needs.
+XENCALL_ROOT_PACKAGES="xen-system-amd64 linux-image-amd64 busybox-static qemu-system-x86 libxen-dev
  build-essential autoconf automake libtool pkgconf libcmocka-dev valgrind libnewlib-dev
  mandoc groff-base man-db dpkg-dev debhelper dh-autoreconf fakeroot lintian"
 

@@ -12,13 +12,26 @@ set -eu
 mode=$2 log=$3 limit=${4:-240} from=$(cd "${5:-/}" && pwd)
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 if [ "$from" = / ]; then
     from='' build=$(cd "$build" && pwd)
 fi
 # Commands of the release's own system (ldd above all: its libraries).
 in_from() { if [ -n "$from" ]; then chroot "$from" "$@"; else "$@"; fi; }
+
+# QEMU is the machine's, unless that is newer than 7.x and the release
+# comes from a root: Debian 12's dom0 (Linux 6.1) dies under QEMU 10
+# (stack smashing in every user-space program, with -cpu qemu64 and
+# max,-smap alike), so a root then boots under its own QEMU (roots.sh
+# installs one), with the files QEMU reads inside that root.
+qemu_version() { "$@" qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1; }
+qemu=(qemu-system-x86_64) qemu_root=''
+qemu_major=$(qemu_version)
+if [ "${qemu_major:-0}" -gt 7 ] && [ -n "$from" ]; then
+    qemu=(chroot "$from" qemu-system-x86_64) qemu_root=$from
+    qemu_major=$(qemu_version chroot "$from")
+fi
+work=$(mktemp -d -p "$qemu_root/tmp")
+trap 'rm -rf "$work"' EXIT
 
 # The newest kernel that has its modules installed; never a fixed name.
 release=$(ls "$from/lib/modules" | sort -V | tail -n1)
@@ -109,21 +122,22 @@ make_cpio "$root" "$work/dom0.cpio"
 # dom0 gets 1 GiB, so its maximum reservation is 262144 pages.
 dom0_args="console=hvc0 earlyprintk=xen xentest=$mode xentest_pages=262144 xentest_xen=$xen_expected"
 echo "booting Xen $(basename "$xen_gz") ($xen_package) with dom0 kernel $release from ${from:-/} ($mode), limit ${limit}s"
-# The CPU model, by the machine's QEMU: SMAP crashes the PV dom0 on
-# every version; QEMU 7.2 (Debian 12) runs clean with "max,-smap", but
-# under QEMU 10 (Debian 13) that model makes dom0's programs segfault
-# at random, where the plain qemu64 model runs clean.
-qemu_major=$(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1)
+# The CPU model, by QEMU's version: SMAP crashes the PV dom0 on every
+# version; QEMU 7.2 (Debian 12) runs clean with "max,-smap", but under
+# QEMU 10 (Debian 13) that model makes dom0's programs segfault at
+# random, where the plain qemu64 model runs clean.
 if [ "${qemu_major:-0}" -le 7 ]; then cpu=max,-smap; else cpu=qemu64; fi
-echo "QEMU $qemu_major, -cpu $cpu"
+echo "QEMU $qemu_major${qemu_root:+ from $qemu_root}, -cpu $cpu"
+# What QEMU reads, as its own root sees it.
+seen=${work#"$qemu_root"}
 set +e
-timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
+timeout --foreground -k 5 "$limit" "${qemu[@]}" \
     -machine q35,accel=tcg -cpu "$cpu" -smp 1 -m 2048 \
     -display none -monitor none -serial stdio -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -kernel "$work/xen.elf" \
+    -kernel "$seen/xen.elf" \
     -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=1 noreboot" \
-    -initrd "$kernel $dom0_args,$work/dom0.cpio" </dev/null >"$log" 2>&1
+    -initrd "${kernel#"$qemu_root"} $dom0_args,$seen/dom0.cpio" </dev/null >"$log" 2>&1
 status=$?
 set -e
 # isa-debug-exit turns dom0's byte 1 into QEMU's status (1 << 1) | 1.
