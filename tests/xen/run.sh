@@ -19,10 +19,10 @@ fi
 in_from() { if [ -n "$from" ]; then chroot "$from" "$@"; else "$@"; fi; }
 
 # QEMU is the machine's, unless that is newer than 7.x and the release
-# comes from a root: Debian 12's dom0 (Linux 6.1) dies under QEMU 10
-# (stack smashing in every user-space program, with -cpu qemu64 and
-# max,-smap alike), so a root then boots under its own QEMU (roots.sh
-# installs one), with the files QEMU reads inside that root.
+# comes from a root: then the root's own QEMU (roots.sh installs one),
+# with the files QEMU reads inside that root. What has been seen to
+# work is QEMU 7.2 (Debian 12) with either release and QEMU 10
+# (Debian 13) with Debian 13; this keeps to those pairs.
 qemu_version() { "$@" qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1; }
 qemu=(qemu-system-x86_64) qemu_root=''
 qemu_major=$(qemu_version)
