@@ -2,12 +2,17 @@
 /*
  * Benchmark of one libxencall, named by path, on the simulated privcmd
  * and buffer device (tests/linux). The library is dlopen()ed rather
- * than linked so the same program measures ours and Debian's; the two
- * never share a process, since their symbols have the same names.
+ * than linked so the same program measures ours and Debian's. Loaded
+ * RTLD_LOCAL, both can share a process: each binds to its own
+ * functions, whose names are the same.
  *
  *   xencall-bench LIB time             every case: wall ns/op median, min,
  *                                      max, and median thread-CPU ns/op
  *   xencall-bench LIB pairs            the target ratios, timed back to back
+ *   xencall-bench LIB OTHER versus [CASE...]
+ *                                      every case (or those named) on LIB
+ *                                      against OTHER, timed back to back in
+ *                                      this one process
  *   xencall-bench LIB cases            the one-thread cases' names
  *   xencall-bench LIB count CASE N     N ops of CASE inside measured_loop(),
  *                                      for valgrind --toggle-collect
@@ -36,7 +41,7 @@
 #define HYPERVISOR_xen_version 17
 
 struct xencall_handle;
-static struct {
+struct xencall_api {
     struct xencall_handle *(*open)(void *logger, unsigned flags);
     int (*close)(struct xencall_handle *h);
     int (*call1)(struct xencall_handle *h, unsigned op, uint64_t a1);
@@ -46,7 +51,7 @@ static struct {
     void (*free)(struct xencall_handle *h, void *p);
     void *(*alloc_pages)(struct xencall_handle *h, size_t n);
     void (*free_pages)(struct xencall_handle *h, void *p, size_t n);
-} api;
+};
 
 enum kind { RAW_IOCTL, CALL1, CALL5, ALLOC, PAGES, MEMSET };
 /* TWO_OWN is the control for TWO_SHARED: the same locking, nothing
@@ -101,7 +106,7 @@ static void *load(const char *lib, void *dl, const char *name)
     return f;
 }
 
-static void load_api(const char *lib)
+static void load_api(struct xencall_api *api, const char *lib)
 {
     void *dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
 
@@ -109,14 +114,14 @@ static void load_api(const char *lib)
         fprintf(stderr, "cannot load %s: %s\n", lib, dlerror());
         exit(2);
     }
-    *(void **)&api.open = load(lib, dl, "xencall_open");
-    *(void **)&api.close = load(lib, dl, "xencall_close");
-    *(void **)&api.call1 = load(lib, dl, "xencall1");
-    *(void **)&api.call5 = load(lib, dl, "xencall5");
-    *(void **)&api.alloc = load(lib, dl, "xencall_alloc_buffer");
-    *(void **)&api.free = load(lib, dl, "xencall_free_buffer");
-    *(void **)&api.alloc_pages = load(lib, dl, "xencall_alloc_buffer_pages");
-    *(void **)&api.free_pages = load(lib, dl, "xencall_free_buffer_pages");
+    *(void **)&api->open = load(lib, dl, "xencall_open");
+    *(void **)&api->close = load(lib, dl, "xencall_close");
+    *(void **)&api->call1 = load(lib, dl, "xencall1");
+    *(void **)&api->call5 = load(lib, dl, "xencall5");
+    *(void **)&api->alloc = load(lib, dl, "xencall_alloc_buffer");
+    *(void **)&api->free = load(lib, dl, "xencall_free_buffer");
+    *(void **)&api->alloc_pages = load(lib, dl, "xencall_alloc_buffer_pages");
+    *(void **)&api->free_pages = load(lib, dl, "xencall_free_buffer_pages");
 }
 
 /* Keeps the compiler from dropping work whose result is unused. */
@@ -153,6 +158,7 @@ static void choose_pin_cpus(void)
 }
 
 struct loop_args {
+    const struct xencall_api *api;
     const struct bench_case *c;
     struct xencall_handle *h;
     int privcmd_fd;
@@ -168,6 +174,7 @@ __attribute__((noinline)) void measured_loop(struct loop_args *a);
 __attribute__((noinline)) void measured_loop(struct loop_args *a)
 {
     const struct bench_case *c = a->c;
+    const struct xencall_api *api = a->api;
     struct { uint64_t op, arg[5]; } hc = { HYPERVISOR_xen_version, { 0 } };
     unsigned long i;
     void *p;
@@ -179,26 +186,26 @@ __attribute__((noinline)) void measured_loop(struct loop_args *a)
                 abort();
             break;
         case CALL1:
-            if (api.call1(a->h, HYPERVISOR_xen_version, 0) < 0)
+            if (api->call1(a->h, HYPERVISOR_xen_version, 0) < 0)
                 abort();
             break;
         case CALL5:
-            if (api.call5(a->h, HYPERVISOR_xen_version, 0, 0, 0, 0, 0) < 0)
+            if (api->call5(a->h, HYPERVISOR_xen_version, 0, 0, 0, 0, 0) < 0)
                 abort();
             break;
         case ALLOC:
-            p = api.alloc(a->h, c->size);
+            p = api->alloc(a->h, c->size);
             if (!p)
                 abort();
             keep(p);
-            api.free(a->h, p);
+            api->free(a->h, p);
             break;
         case PAGES:
-            p = api.alloc_pages(a->h, c->size);
+            p = api->alloc_pages(a->h, c->size);
             if (!p)
                 abort();
             keep(p);
-            api.free_pages(a->h, p, c->size);
+            api->free_pages(a->h, p, c->size);
             break;
         case MEMSET:
             memset(memset_area[a->index], 0, c->size);
@@ -237,9 +244,10 @@ static void *timed_thread(void *arg)
     return NULL;
 }
 
-static struct xencall_handle *open_handle(unsigned flags)
+static struct xencall_handle *open_handle(const struct xencall_api *api,
+                                         unsigned flags)
 {
-    struct xencall_handle *h = api.open(NULL, flags);
+    struct xencall_handle *h = api->open(NULL, flags);
 
     if (!h) {
         perror("xencall_open on the simulated device");
@@ -250,7 +258,8 @@ static struct xencall_handle *open_handle(unsigned flags)
 
 /* One timed run of n ops per thread: wall ns per op per thread (the
  * slowest thread's), and CPU ns per op in *cpu. */
-static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
+static double run_once(const struct xencall_api *api,
+                       const struct bench_case *c, unsigned long n, double *cpu)
 {
     struct loop_args a[2];
     struct xencall_handle *shared = NULL;
@@ -261,14 +270,15 @@ static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
 
     memset(a, 0, sizeof(a));
     if (c->sharing == ONE_THREAD || c->sharing == TWO_SHARED)
-        shared = open_handle(0);
+        shared = open_handle(api, 0);
     pthread_barrier_init(&start, NULL, threads);
     for (i = 0; i < threads; i++) {
+        a[i].api = api;
         a[i].c = c;
         a[i].index = i;
         a[i].n = n;
         a[i].h = shared ? shared
-                        : open_handle(c->sharing == TWO_OWN_NONREENTRANT ? 1 : 0);
+                        : open_handle(api, c->sharing == TWO_OWN_NONREENTRANT);
         a[i].privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
         a[i].start = &start;
         /* Warm the cache and the code path before timing. */
@@ -286,10 +296,10 @@ static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
             worst_cpu = a[i].cpu_ns;
         close(a[i].privcmd_fd);
         if (!shared)
-            api.close(a[i].h);
+            api->close(a[i].h);
     }
     if (shared)
-        api.close(shared);
+        api->close(shared);
     pthread_barrier_destroy(&start);
     *cpu = worst_cpu / n;
     return worst / n;
@@ -297,45 +307,48 @@ static double run_once(const struct bench_case *c, unsigned long n, double *cpu)
 
 /* Sets up the simulated device for c and returns the ops per run that
  * make one run take a noticeable time. */
-static unsigned long calibrate(const struct bench_case *c)
+static unsigned long calibrate(const struct xencall_api *api,
+                               const struct bench_case *c)
 {
     unsigned long n = 64;
     double ignored;
 
     sim_os_reset();
     sim_os_set_buffer_device(c->buffer_device);
-    while (run_once(c, n, &ignored) * n < TARGET_NS_PER_RUN / 4 && n < (1UL << 26))
+    while (run_once(api, c, n, &ignored) * n < TARGET_NS_PER_RUN / 4 &&
+           n < (1UL << 26))
         n *= 4;
     return n;
 }
 
-static void time_case(const struct bench_case *c)
+static void time_case(const struct xencall_api *api, const struct bench_case *c)
 {
     double ns[RUNS], cpu[RUNS], ns_median;
-    unsigned long n = calibrate(c);
+    unsigned long n = calibrate(api, c);
     int i;
 
     for (i = 0; i < RUNS; i++)
-        ns[i] = run_once(c, n, &cpu[i]);
+        ns[i] = run_once(api, c, n, &cpu[i]);
     ns_median = median_of(ns, RUNS);   /* sorts: ns[0] is the fastest */
     printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\n", c->name, ns_median, ns[0],
            ns[RUNS - 1], median_of(cpu, RUNS));
     fflush(stdout);
 }
 
-static void count_case(const struct bench_case *c, unsigned long n)
+static void count_case(const struct xencall_api *api,
+                       const struct bench_case *c, unsigned long n)
 {
-    struct loop_args a = { .c = c, .n = 16 };
+    struct loop_args a = { .api = api, .c = c, .n = 16 };
 
     sim_os_reset();
     sim_os_set_buffer_device(c->buffer_device);
-    a.h = open_handle(0);
+    a.h = open_handle(api, 0);
     a.privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
     measured_loop(&a);   /* warm up outside the counted call */
     a.n = n;
     measured_loop(&a);
     close(a.privcmd_fd);
-    api.close(a.h);
+    api->close(a.h);
 }
 
 static const struct bench_case *find_case(const char *name)
@@ -374,16 +387,17 @@ static const struct paired_ratio {
     { "64p/locked", "alloc_64p/locked", "memset_64p" },
 };
 
-static double run_on_its_device(const struct bench_case *c, unsigned long n)
+static double run_on_its_device(const struct xencall_api *api,
+                                const struct bench_case *c, unsigned long n)
 {
     double ignored;
 
     sim_os_set_buffer_device(c->buffer_device);
-    return run_once(c, n, &ignored);
+    return run_once(api, c, n, &ignored);
 }
 
 /* Prints "pair LABEL MEDIAN MIN MAX ROUNDS" for every paired ratio. */
-static void time_pairs(void)
+static void time_pairs(const struct xencall_api *api)
 {
     double ratio[PAIRED_RUNS], median;
     size_t r;
@@ -393,10 +407,11 @@ static void time_pairs(void)
         const struct paired_ratio *pr = &paired_ratios[r];
         const struct bench_case *num = find_case(pr->numerator),
                                 *den = find_case(pr->denominator);
-        unsigned long n = calibrate(num);
+        unsigned long n = calibrate(api, num);
 
         for (i = 0; i < PAIRED_RUNS; i++)
-            ratio[i] = run_on_its_device(num, n) / run_on_its_device(den, n);
+            ratio[i] = run_on_its_device(api, num, n) /
+                       run_on_its_device(api, den, n);
         median = median_of(ratio, PAIRED_RUNS);   /* sorts */
         printf("pair\t%s\t%.3f\t%.3f\t%.3f\t%d\n", pr->label, median, ratio[0],
                ratio[PAIRED_RUNS - 1], PAIRED_RUNS);
@@ -404,20 +419,64 @@ static void time_pairs(void)
     }
 }
 
+/*
+ * Prints "versus CASE WALL MIN MAX CPU MIN MAX ROUNDS" for a case:
+ * the ratio of one library's ns/op to the other's, in wall-clock and in
+ * thread CPU time (which time spent descheduled by other load does not
+ * reach), medians of rounds that each time both back to back, so that
+ * the host's drift moves both sides alike. Each side runs its own
+ * calibrated number of ops (Debian's library maps and unmaps
+ * multi-page buffers, a hundred times our time).
+ */
+static void time_versus(const struct xencall_api *ours,
+                        const struct xencall_api *theirs, const struct bench_case *bc)
+{
+    double wall[PAIRED_RUNS], cpu[PAIRED_RUNS], wall_median, cpu_median;
+    unsigned long n_ours = calibrate(ours, bc);
+    unsigned long n_theirs = calibrate(theirs, bc);
+    int i;
+
+    for (i = 0; i < PAIRED_RUNS; i++) {
+        double cpu_ours, cpu_theirs;
+
+        sim_os_set_buffer_device(bc->buffer_device);
+        wall[i] = run_once(ours, bc, n_ours, &cpu_ours);
+        wall[i] /= run_once(theirs, bc, n_theirs, &cpu_theirs);
+        cpu[i] = cpu_ours / cpu_theirs;
+    }
+    wall_median = median_of(wall, PAIRED_RUNS);   /* sorts */
+    cpu_median = median_of(cpu, PAIRED_RUNS);
+    printf("versus\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", bc->name,
+           wall_median, wall[0], wall[PAIRED_RUNS - 1], cpu_median, cpu[0],
+           cpu[PAIRED_RUNS - 1], PAIRED_RUNS);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
+    struct xencall_api api, other;
     size_t i;
+    int arg;
 
     choose_pin_cpus();
     if (argc == 3 && !strcmp(argv[2], "time")) {
-        load_api(argv[1]);
+        load_api(&api, argv[1]);
         for (i = 0; i < NR_CASES; i++)
-            time_case(&cases[i]);
+            time_case(&api, &cases[i]);
         return 0;
     }
     if (argc == 3 && !strcmp(argv[2], "pairs")) {
-        load_api(argv[1]);
-        time_pairs();
+        load_api(&api, argv[1]);
+        time_pairs(&api);
+        return 0;
+    }
+    if (argc >= 4 && !strcmp(argv[3], "versus")) {
+        load_api(&api, argv[1]);
+        load_api(&other, argv[2]);
+        for (i = 0; argc == 4 && i < NR_CASES; i++)
+            time_versus(&api, &other, &cases[i]);
+        for (arg = 4; arg < argc; arg++)
+            time_versus(&api, &other, find_case(argv[arg]));
         return 0;
     }
     if (argc == 3 && !strcmp(argv[2], "cases")) {
@@ -427,10 +486,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 5 && !strcmp(argv[2], "count")) {
-        load_api(argv[1]);
-        count_case(find_case(argv[3]), strtoul(argv[4], NULL, 10));
+        load_api(&api, argv[1]);
+        count_case(&api, find_case(argv[3]), strtoul(argv[4], NULL, 10));
         return 0;
     }
-    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB cases | LIB count CASE N\n", argv[0]);
+    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB OTHER versus [CASE...] | LIB cases"
+            " | LIB count CASE N\n", argv[0]);
     return 2;
 }

@@ -62,10 +62,16 @@ void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages);
 
 /*
  * Stop this handle's OS object from being used for arbitrary
- * hypercalls (xentoolcore_restrict_all()). 0 on success; -1 with errno
- * if it could not be done (the core then reports the failure).
+ * hypercalls (xentoolcore_restrict_all()). in_forked_child is nonzero
+ * in a child process that inherited the handle: its descriptor shares
+ * the parent's open file, and a restriction kept there (Linux's and
+ * FreeBSD's privcmd keep it per open file) would restrict the parent
+ * too, so the backend must act on the child's descriptor alone. 0 on
+ * success; -1 with errno if it could not be done (the core then
+ * reports the failure).
  */
-int xencall_os_restrict(struct xencall_os *os, uint16_t domid);
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
+                        int in_forked_child);
 
 /* 1 if hypercalls never fault on this backend's buffers, else 0. */
 int xencall_os_buffers_never_fault(const struct xencall_os *os);

@@ -14,20 +14,66 @@
 
 #define KNOWN_OPEN_FLAGS XENCALL_OPENFLAG_NON_REENTRANT
 
-static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
-{
-    struct xencall_handle *h = (struct xencall_handle *)
-        ((char *)ah - offsetof(struct xencall_handle, toolcore));
+/*
+ * In the process that opened a handle, libxentoolcore runs restrict
+ * callbacks under the lock that deregistering takes, which orders a
+ * callback and a close. A forked child cannot take that lock (see
+ * xencall_close()), so there h->child_state does it: CHILD_CLOSED once
+ * the child closed the handle, else the pid of a process whose thread
+ * is inside restrict_handle(), else 0. A pid, not a flag: a child
+ * that forks while one of its threads is inside the callback leaves
+ * its own pid behind in the grandchild, where no thread will ever
+ * finish that call, so a close there must release the rest itself.
+ */
+#define CHILD_CLOSED ((pid_t)-1)
 
+static int in_forked_child(const struct xencall_handle *h)
+{
+    return getpid() != h->owner_pid;
+}
+
+/* The last of the handle that a restrict callback uses. */
+static void release_os_and_log(struct xencall_handle *h, int in_child)
+{
+    xencall_os_close(h->os, in_child);
+    xtl_logger_destroy(h->own_log);
+}
+
+static int restrict_os(struct xencall_handle *h, uint16_t domid, int in_child)
+{
     /* Fail closed: even if the OS cannot restrict the descriptor, the
      * handle refuses hypercalls from now on (EPERM). */
     __atomic_store_n(&h->restricted, 1, __ATOMIC_RELEASE);
-    if (xencall_os_restrict(h->os, domid) < 0) {
+    if (xencall_os_restrict(h->os, domid, in_child) < 0) {
         LOG_ERROR(h, errno, "cannot restrict handle to domain %u",
                   (unsigned)domid);
         return -1;
     }
     return 0;
+}
+
+static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
+{
+    struct xencall_handle *h = (struct xencall_handle *)
+        ((char *)ah - offsetof(struct xencall_handle, toolcore));
+    pid_t self = getpid(), state;
+    int rc;
+
+    if (self == h->owner_pid)
+        return restrict_os(h, domid, 0);
+    state = __atomic_load_n(&h->child_state, __ATOMIC_ACQUIRE);
+    do {
+        if (state == CHILD_CLOSED)
+            return 0;   /* gone in this process: nothing to restrict */
+    } while (!__atomic_compare_exchange_n(&h->child_state, &state, self, 0,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    rc = restrict_os(h, domid, 1);
+    state = self;
+    /* Only a close can have changed it since: it left the rest to us. */
+    if (!__atomic_compare_exchange_n(&h->child_state, &state, 0, 0,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        release_os_and_log(h, 1);
+    return rc;
 }
 
 xencall_handle *xencall_open(struct xentoollog_logger *logger,
@@ -51,15 +97,19 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
                 "unknown open flags %#x", open_flags & ~KNOWN_OPEN_FLAGS);
         goto fail_log;
     }
-    /* malloc() only aligns to 16 bytes: without this the cache slots,
-     * written by different threads, could share cache lines with each
-     * other and with the fields every call reads. */
-    err = posix_memalign(&mem, __alignof__(*h), sizeof(*h));
-    if (err) {
+    /* malloc() only aligns to 16 bytes: without aligning by hand the
+     * cache slots, written by different threads, could share cache
+     * lines with each other and with the fields every call reads.
+     * (posix_memalign is not in every C library: newlib lacks it.) */
+    mem = malloc(sizeof(*h) + __alignof__(*h) - 1);
+    if (!mem) {
+        err = ENOMEM;
         xtl_log(logger, XTL_ERROR, err, "xencall", "cannot allocate handle");
         goto fail_log;
     }
-    h = memset(mem, 0, sizeof(*h));
+    h = memset((void *)(((uintptr_t)mem + __alignof__(*h) - 1) &
+                        ~(uintptr_t)(__alignof__(*h) - 1)), 0, sizeof(*h));
+    h->allocation = mem;
     h->log = logger;
     h->own_log = own_log;
     h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
@@ -82,45 +132,43 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
 fail_buffers:
     buffers_destroy(h, 0);
 fail_handle:
-    free(h);
+    free(h->allocation);
 fail_log:
     xtl_logger_destroy(own_log);
     errno = err;
     return NULL;
 }
 
-/* What a handle closed in a forked child leaves registered. */
-static int restrict_closed_handle(struct toolcore_active_handle *ah,
-                                  uint16_t domid)
+/*
+ * In a forked child, libxentoolcore's lock may have been held by a
+ * parent thread that the child does not have, so deregistering could
+ * hang forever. The handle's memory stays registered (a few KiB,
+ * reclaimed by exec or exit) so the child's copy of the registry never
+ * points at freed memory; its callback returns 0 from now on.
+ */
+static void close_in_child(struct xencall_handle *h)
 {
-    (void)ah;
-    (void)domid;
-    return 0;   /* nothing left to restrict */
+    buffers_destroy(h, 1);
+    if (__atomic_exchange_n(&h->child_state, CHILD_CLOSED, __ATOMIC_ACQ_REL) !=
+        getpid())
+        release_os_and_log(h, 1);
+    /* else a thread of ours is restricting it and releases it after */
 }
 
 int xencall_close(xencall_handle *h)
 {
-    int in_forked_child;
-
     if (!h)
         return 0;
-    in_forked_child = getpid() != h->owner_pid;
-    buffers_destroy(h, in_forked_child);
-    xencall_os_close(h->os, in_forked_child);
-    xtl_logger_destroy(h->own_log);
-    if (in_forked_child) {
-        /*
-         * libxentoolcore's lock may have been held by a parent thread
-         * that the child does not have, so deregistering could hang
-         * forever. The handle's memory stays (a few KiB, reclaimed by
-         * exec or exit) so the child's copy of the registry never
-         * points at freed memory; its callback now does nothing.
-         */
-        h->toolcore.restrict_callback = restrict_closed_handle;
+    if (in_forked_child(h)) {
+        close_in_child(h);
         return 0;
     }
+    /* First, so that no restrict callback runs on h once this returns:
+     * restrict_all() sees the handle whole or not at all. */
     xentoolcore__deregister_active_handle(&h->toolcore);
-    free(h);
+    buffers_destroy(h, 0);
+    release_os_and_log(h, 0);
+    free(h->allocation);
     return 0;
 }
 

@@ -102,10 +102,15 @@ static int disable_fd(int fd)
     return rc < 0 ? -1 : 0;
 }
 
-int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid)
+int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
+                      int in_forked_child)
 {
     uint16_t target = domid;   /* the kernel reads a domid_t */
 
+    /* The inherited descriptor shares the parent's open file, and with
+     * it any restriction the kernel keeps there. */
+    if (in_forked_child)
+        return disable_fd(fd);
     if (ioctl(fd, restrict_request, &target) == 0)
         return 0;
     /* Kernels without the request answer ENOTTY (Linux) or ENOSYS

@@ -35,9 +35,11 @@ void posix_unmap(void *p, size_t len);
 
 /*
  * Restrict the privcmd fd to domid with the kernel's restrict ioctl;
- * a kernel without it gets fd pointed at /dev/null instead, so nothing
- * reaches the device through it any more. 0, or -1 with errno.
+ * a kernel without it, or a forked child whose fd shares its parent's
+ * open file, gets fd pointed at /dev/null instead, so nothing reaches
+ * the device through it any more. 0, or -1 with errno.
  */
-int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid);
+int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
+                      int in_forked_child);
 
 #endif

@@ -7,7 +7,6 @@
 #ifndef XENCALL_PRIVATE_H
 #define XENCALL_PRIVATE_H
 
-#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,6 +14,7 @@
 
 #include "xencall.h"
 #include "backend.h"
+#include "lock.h"
 
 /*
  * libxentoolcore's registration record. Its header is not shipped, so
@@ -36,28 +36,33 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
  * Buffer cache. Freed blocks wait in one of CACHE_SLOTS slots, each
  * with its own lock; a thread always uses the same slot, so threads
  * sharing a handle rarely meet on a lock or a cache line. A block is
- * a whole number of pages straight from the backend. The slot lock is
- * a one-byte spinlock on compiler atomics: it guards a few loads and
- * stores and is almost never contended, so a mutex would cost more
- * than the whole cached path; and unlike pthread spinlocks it has no
- * init that can fail and needs nothing from the C library (Mini-OS
- * offers no pthread spinlocks).
+ * a whole number of pages straight from the backend. The slot lock
+ * (lock.h) guards a few loads and stores and is almost never
+ * contended, so a mutex would cost more than the whole cached path.
  */
 #define CACHE_SLOTS 4
 /* Blocks larger than this go straight back to the OS when freed. */
 #define CACHE_MAX_BLOCK_PAGES 128
 /* Bytes of freed blocks one slot may hold (so 2 MiB per handle). */
 #define CACHE_SLOT_BUDGET ((size_t)512 * 1024)
-/* No single buffer above 16 GiB: nothing legitimate needs that much
- * locked memory, and refusing early avoids exhausting the machine. */
-#define MAX_BUFFER_PAGES (((size_t)1 << 34) / XENCALL_PAGE_SIZE)
+/*
+ * No single buffer above 16 GiB: nothing legitimate needs that much
+ * locked memory, and refusing early avoids exhausting the machine. A
+ * 32-bit size_t cannot count 16 GiB in bytes: there the limit is the
+ * most whole pages whose byte count fits, so that
+ * nr_pages * XENCALL_PAGE_SIZE never wraps.
+ */
+#define BUFFER_LIMIT_PAGES ((size_t)(((uint64_t)1 << 34) / XENCALL_PAGE_SIZE))
+#define SIZE_LIMIT_PAGES (SIZE_MAX / XENCALL_PAGE_SIZE)
+#define MAX_BUFFER_PAGES (BUFFER_LIMIT_PAGES < SIZE_LIMIT_PAGES ? \
+                          BUFFER_LIMIT_PAGES : SIZE_LIMIT_PAGES)
 
 struct cached_block {
     struct cached_block *next;
 };
 
 struct cache_slot {
-    unsigned char locked;    /* see lock_slot() */
+    struct xencall_lock lock;
     size_t bytes_held;
     struct cached_block *free_blocks[CACHE_MAX_BLOCK_PAGES + 1];
 } __attribute__((aligned(64)));
@@ -71,12 +76,13 @@ struct cache_slot {
 struct block_record {
     uintptr_t addr;
     size_t nr_pages;
-    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer */
+    int caller_owns_pages;   /* live as an alloc_buffer_pages() buffer;
+                              * atomic: alloc sets it without the lock */
     struct block_record *next;
 };
 
 struct block_registry {
-    pthread_mutex_t lock;
+    struct xencall_lock lock;
     struct block_record **buckets;
     size_t nr_buckets;       /* a power of two */
     size_t nr_records;
@@ -85,10 +91,12 @@ struct block_registry {
 struct xencall_handle {
     struct xentoollog_logger *log;
     struct xentoollog_logger *own_log;   /* made by open, destroyed by close */
+    void *allocation;                    /* malloc()'s block, h aligned inside */
     struct xencall_os *os;
     int lock_free;                       /* opened NON_REENTRANT */
     int restricted;                      /* set once, read atomically */
     pid_t owner_pid;                     /* to notice a forked child */
+    pid_t child_state;                   /* close vs restrict in a child: core.c */
     uint64_t buffer_owner_tag;           /* stamped on its small buffers */
     struct toolcore_active_handle toolcore;
     struct block_registry registry;

@@ -81,9 +81,11 @@ void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
     posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 
-int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
+                        int in_forked_child)
 {
-    return posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid);
+    return posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
+                             in_forked_child);
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

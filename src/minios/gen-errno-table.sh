@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Generate the table that turns Xen's error numbers into the local C
-# library's, from Xen's public errno.h and the local errno header(s):
+# library's, from Xen's public errno.h and the local errno header(s)
+# (for the library: the preprocessor's macro dump of <errno.h>, so the
+# headers the build really uses):
 #   gen-errno-table.sh XEN_ERRNO_H LOCAL_ERRNO_H... > table.h
-# A Xen error the local library cannot name has no entry (0); the
-# backend then reports its documented fallback.
+# Entries are the local names (ENOSYS), not numbers: the compiler
+# resolves them with the <errno.h> the backend is compiled against, so
+# the table cannot disagree with the caller's numbering. A Xen error the
+# local library cannot name has no entry (0); the backend then reports
+# its documented fallback.
 set -eu
 if [ $# -lt 2 ]; then
     # Without a local header, cat below would wait on standard input.
@@ -27,7 +32,7 @@ if [ ! -s "$tmp.xen" ] || [ ! -s "$tmp.local" ]; then
 fi
 
 awk -v sources="$xen_h -> $*" '
-    FILENAME ~ /\.local$/ { if (!($1 in local)) local[$1] = $2; next }
+    FILENAME ~ /\.local$/ { local[$1] = 1; next }
     # Xen may give one value two names: keep the first the local library knows.
     {
         if (!($2 in name) || (!(name[$2] in local) && ($1 in local)))
@@ -41,9 +46,9 @@ awk -v sources="$xen_h -> $*" '
         print "static const short xen_errno_to_local[XEN_ERRNO_TABLE_SIZE] = {"
         for (v = 1; v <= max; v++)
             if (v in name)
-                printf (name[v] in local) ? "    [%d] = %d, /* %s */\n" \
+                printf (name[v] in local) ? "    [%d] = %s,\n" \
                                           : "    /* [%d] %s: no local value */\n",
-                       v, (name[v] in local) ? local[name[v]] : name[v], name[v]
+                       v, name[v]
         print "};"
         print "static const char *const xen_errno_name[XEN_ERRNO_TABLE_SIZE] = {"
         for (v = 1; v <= max; v++)

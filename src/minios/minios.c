@@ -103,11 +103,13 @@ void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
     errno = saved_errno;
 }
 
-int xencall_os_restrict(struct xencall_os *os, uint16_t domid)
+int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
+                        int in_forked_child)
 {
     /* No device to restrict: the core's refusal of hypercalls is all. */
     (void)os;
     (void)domid;
+    (void)in_forked_child;   /* Mini-OS has no fork */
     return 0;
 }
 

@@ -4,9 +4,12 @@
 
 #include "testlog.h"
 
-static void testlog_vmessage(xentoollog_logger *logger, xentoollog_level level,
-                             int errnoval, const char *context,
-                             const char *format, va_list al)
+/* The format was checked where xtl_log() was called; the attribute
+ * says so, which clang's -Wformat-nonliteral needs at vsnprintf(). */
+static void __attribute__((format(printf, 5, 0)))
+testlog_vmessage(xentoollog_logger *logger, xentoollog_level level,
+                 int errnoval, const char *context,
+                 const char *format, va_list al)
 {
     struct testlog *log = (struct testlog *)logger;
 

@@ -4,9 +4,12 @@
 
 #include "caplog.h"
 
-static void caplog_vmessage(xentoollog_logger *logger, xentoollog_level level,
-                            int errnoval, const char *context,
-                            const char *format, va_list al)
+/* The format was checked where xtl_log() was called; the attribute
+ * says so, which clang's -Wformat-nonliteral needs at vsnprintf(). */
+static void __attribute__((format(printf, 5, 0)))
+caplog_vmessage(xentoollog_logger *logger, xentoollog_level level,
+                int errnoval, const char *context,
+                const char *format, va_list al)
 {
     struct caplog *log = (struct caplog *)logger;
 

@@ -8,23 +8,25 @@
 
 #include <stddef.h>
 
+/* One per function the library imports that can fail. */
 enum fi_call {
     FI_OPEN,
     FI_CLOSE,
-    FI_IOCTL,        /* ioctl() and syscall(SYS_ioctl) alike */
+    FI_IOCTL,
     FI_MMAP,
     FI_MUNMAP,
     FI_MADVISE,
     FI_MLOCK,
-    FI_DUP3,
+    FI_DUP2,
     FI_MALLOC,
     FI_CALLOC,
-    FI_MEMALIGN,     /* posix_memalign, fails by its return value */
-    FI_MUTEX_INIT,   /* pthread_mutex_init, fails by its return value */
     FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
+    FI_FCNTL,
+    FI_SYSCALL,      /* the hypercall ioctl, made through syscall() */
     FI_NR_CALLS
 };
 
+/* Each one's name as the library imports it (nm -D). */
 extern const char *const fi_call_name[FI_NR_CALLS];
 
 /* Forget every count and armed fault. */
@@ -52,5 +54,8 @@ long fi_mapped_bytes(void);
  * buffer device short of memory would. */
 void fi_set_real_mlock(int on);
 void fi_set_mmap_limit(size_t bytes, int err);
+
+/* The length of the library's last mmap() call, made or refused. */
+size_t fi_last_mmap_len(void);
 
 #endif

@@ -7,7 +7,6 @@
  * which in a test program is the simulator's.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -23,10 +22,10 @@
 const char *const fi_call_name[FI_NR_CALLS] = {
     [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
     [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
-    [FI_MLOCK] = "mlock", [FI_DUP3] = "dup3", [FI_MALLOC] = "malloc",
-    [FI_CALLOC] = "calloc", [FI_MEMALIGN] = "posix_memalign",
-    [FI_MUTEX_INIT] = "pthread_mutex_init",
-    [FI_LOGGER] = "xtl_createlogger_stdiostream",
+    [FI_MLOCK] = "mlock", [FI_DUP2] = "dup2", [FI_MALLOC] = "malloc",
+    [FI_CALLOC] = "calloc",
+    [FI_LOGGER] = "xtl_createlogger_stdiostream", [FI_FCNTL] = "fcntl",
+    [FI_SYSCALL] = "syscall",
 };
 
 struct fi_state {
@@ -45,6 +44,7 @@ static long mapped_bytes;
 static int real_mlock;            /* also lock for real (RLIMIT_MEMLOCK) */
 static size_t mmap_limit;         /* larger mappings refused, 0: none */
 static int mmap_limit_err;
+static size_t last_mmap_len;
 
 void fi_set_real_mlock(int on)
 {
@@ -55,6 +55,11 @@ void fi_set_mmap_limit(size_t bytes, int err)
 {
     mmap_limit = bytes;
     mmap_limit_err = err;
+}
+
+size_t fi_last_mmap_len(void)
+{
+    return __atomic_load_n(&last_mmap_len, __ATOMIC_SEQ_CST);
 }
 
 void fi_reset(void)
@@ -127,12 +132,11 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int fi_munmap(void *addr, size_t len);
 int fi_madvise(void *addr, size_t len, int advice);
 int fi_mlock(const void *addr, size_t len);
-int fi_dup3(int oldfd, int newfd, int flags);
+int fi_dup2(int oldfd, int newfd);
+int fi_fcntl(int fd, int cmd, ...);
 void *fi_malloc(size_t size);
 void *fi_calloc(size_t n, size_t size);
-int fi_posix_memalign(void **p, size_t alignment, size_t size);
 void fi_free(void *p);
-int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags);
 
@@ -201,7 +205,7 @@ long fi_syscall(long nr, ...)
     req = va_arg(ap, long);
     arg = va_arg(ap, long);
     va_end(ap);
-    FAIL_OR(FI_IOCTL, -1);
+    FAIL_OR(FI_SYSCALL, -1);
     /* Six arguments, as a syscall() that reads them all expects. */
     return syscall(nr, fd, req, arg, 0L, 0L, 0L);
 }
@@ -210,6 +214,7 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p;
 
+    __atomic_store_n(&last_mmap_len, len, __ATOMIC_SEQ_CST);
     FAIL_OR(FI_MMAP, MAP_FAILED);
     if (mmap_limit && len > mmap_limit) {
         errno = mmap_limit_err;
@@ -248,10 +253,28 @@ int fi_mlock(const void *addr, size_t len)
     return mlock(addr, len);
 }
 
-int fi_dup3(int oldfd, int newfd, int flags)
+int fi_dup2(int oldfd, int newfd)
 {
-    FAIL_OR(FI_DUP3, -1);
-    return dup3(oldfd, newfd, flags);
+    FAIL_OR(FI_DUP2, -1);
+    return dup2(oldfd, newfd);
+}
+
+int fi_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    int arg;
+
+    /* The library only ever sets descriptor flags, an int; reading an
+     * argument that was not passed is undefined. */
+    if (cmd != F_SETFD) {
+        errno = ENOSYS;
+        return -1;
+    }
+    va_start(ap, cmd);
+    arg = va_arg(ap, int);
+    va_end(ap);
+    FAIL_OR(FI_FCNTL, -1);
+    return fcntl(fd, cmd, arg);
 }
 
 void *fi_malloc(size_t size)
@@ -276,29 +299,11 @@ void *fi_calloc(size_t n, size_t size)
     return p;
 }
 
-int fi_posix_memalign(void **p, size_t alignment, size_t size)
-{
-    int err = should_fail(FI_MEMALIGN);
-
-    if (!err)
-        err = posix_memalign(p, alignment, size);
-    if (!err)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return err;
-}
-
 void fi_free(void *p)
 {
     if (p)
         __atomic_sub_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
     free(p);
-}
-
-int fi_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
-{
-    int err = should_fail(FI_MUTEX_INIT);
-
-    return err ? err : pthread_mutex_init(m, a);
 }
 
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(

@@ -3,7 +3,9 @@
  * Force-included (-include) into the library's own sources when they
  * are built for the fault-injection tests and the fuzzer: every system
  * call and allocation the library makes goes through a counting
- * wrapper in inject.c instead. Only the library's references are
+ * wrapper in inject.c instead (fi_call_name lists them; the imports
+ * test and the fault walk fail when the library calls anything that
+ * can fail and is not wrapped here). Only the library's references are
  * renamed, so the simulator, the logger and the test itself are never
  * made to fail by accident.
  */
@@ -21,12 +23,11 @@
 #define munmap fi_munmap
 #define madvise fi_madvise
 #define mlock fi_mlock
-#define dup3 fi_dup3
+#define dup2 fi_dup2
+#define fcntl fi_fcntl
 #define malloc fi_malloc
 #define calloc fi_calloc
-#define posix_memalign fi_posix_memalign
 #define free fi_free
-#define pthread_mutex_init fi_pthread_mutex_init
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream
 
 #endif

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -461,6 +462,11 @@ int sim_os_set_buffer_device(int present)
 void sim_os_set_xen_present(int present)
 {
     SIM_LOCKED_WRITE(&lock, cfg.xen_present, !!present);
+}
+
+unsigned sim_os_hypercall_arg_bits(void)
+{
+    return sizeof(((struct ioctl_privcmd_hypercall *)0)->arg[0]) * CHAR_BIT;
 }
 
 int sim_os_open_handles(void)

@@ -10,7 +10,7 @@
  *
  * Device descriptors are real descriptors on /dev/null, so fcntl(),
  * dup and close-on-exec behave as the kernel's; the table below says
- * what each one stands for.
+ * what each one stands for and which simulated open file it shares.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -47,6 +47,8 @@ typedef int (*close_fn)(int);
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef long (*syscall_fn)(long, ...);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+/* off64_t: wider than off_t where long is 32 bits. */
+typedef void *(*mmap64_fn)(void *, size_t, int, int, int, off64_t);
 typedef int (*munmap_fn)(void *, size_t);
 typedef int (*madvise_fn)(void *, size_t, int);
 typedef int (*mlock_fn)(const void *, size_t);
@@ -59,7 +61,8 @@ static struct {
     close_fn close;
     ioctl_fn ioctl;
     syscall_fn syscall;
-    mmap_fn mmap, mmap64;
+    mmap_fn mmap;
+    mmap64_fn mmap64;
     munmap_fn munmap;
     madvise_fn madvise;
     mlock_fn mlock, munlock;
@@ -81,9 +84,25 @@ static const char *const node_path[SIM_NR_NODES] = {
 
 #define MAX_FDS 4096
 
+/*
+ * What Linux's privcmd driver keeps per open file description, in the
+ * file's private data (drivers/xen/privcmd.c: struct privcmd_data,
+ * set by privcmd_ioctl_restrict(), checked by every other ioctl): the
+ * domain the file is restricted to. Every descriptor sharing the open
+ * file sees it, through dup() in this process or fork() in another,
+ * so each record is a shared mapping of its own, which a fork() keeps
+ * shared; parent and child reach it atomically, having no lock in
+ * common.
+ */
+struct open_file {
+    uint16_t restricted_to;   /* SIM_DOMID_INVALID: not restricted */
+};
+#define SIM_DOMID_INVALID 0x7ff4   /* Xen's DOMID_INVALID */
+#define OPEN_FILE_SIZE 4096
+
 struct fd_entry {
     signed char node;        /* enum sim_linux_node, or -1: not ours */
-    unsigned char restricted;
+    struct open_file *file;  /* privcmd nodes only */
 };
 
 /* A buffer mapping: from the buffer device, or anonymous memory. */
@@ -108,6 +127,8 @@ static struct region *regions;
 static size_t nr_regions, cap_regions;
 static size_t mapped_bytes, locked_bytes;
 static unsigned long hypercall_ioctls, restrict_ioctls;
+static sim_linux_fd_hook fd_hook;
+static void *fd_hook_arg;
 
 static struct {
     int xen_present, proc_privcmd, buffer_device, kernel_restrict;
@@ -128,6 +149,8 @@ static void defaults(void)
     cfg.kernel_restrict = 1;
     memset(faults, 0, sizeof(faults));
     hypercall_ioctls = restrict_ioctls = 0;
+    fd_hook = NULL;
+    fd_hook_arg = NULL;
 }
 
 /* With the lock held: 1 and errno set if this call is the armed one. */
@@ -149,14 +172,50 @@ static int is_privcmd(int node)
     return node == SIM_NODE_PRIVCMD || node == SIM_NODE_PROC_PRIVCMD;
 }
 
-static void set_fd(int fd, int node, int restricted)
+/* With the lock held: forget file once no descriptor of ours has it. */
+static void put_open_file(struct open_file *file)
 {
+    int fd;
+
+    for (fd = 0; fd < MAX_FDS; fd++)
+        if (fds[fd].file == file)
+            return;
+    REAL(munmap)(file, OPEN_FILE_SIZE);
+}
+
+/* With the lock held: fd now stands for node, sharing file. */
+static void set_fd(int fd, int node, struct open_file *file)
+{
+    struct open_file *old = fds[fd].file;
+
     if (fds[fd].node < 0 && node >= 0)
         nr_fds++;
     else if (fds[fd].node >= 0 && node < 0)
         nr_fds--;
     fds[fd].node = (signed char)node;
-    fds[fd].restricted = (unsigned char)restricted;
+    fds[fd].file = file;
+    if (old && old != file)
+        put_open_file(old);
+}
+
+static struct open_file *new_open_file(void)
+{
+    struct open_file *file = REAL(mmap)(NULL, OPEN_FILE_SIZE,
+                                        PROT_READ | PROT_WRITE,
+                                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    if (file == MAP_FAILED)
+        return NULL;
+    file->restricted_to = SIM_DOMID_INVALID;
+    return file;
+}
+
+static uint16_t restricted_to(int fd)
+{
+    struct open_file *file = fds[fd].file;
+
+    return file ? __atomic_load_n(&file->restricted_to, __ATOMIC_ACQUIRE)
+                : SIM_DOMID_INVALID;
 }
 
 /* ---- buffer mappings ------------------------------------------------------ */
@@ -366,6 +425,9 @@ static int node_exists(int node)
 
 static int open_node(int node, int flags)
 {
+    struct open_file *file = NULL;
+    sim_linux_fd_hook hook;
+    void *hook_arg;
     int fd, err;
 
     pthread_mutex_lock(&lock);
@@ -377,18 +439,26 @@ static int open_node(int node, int flags)
     } else if (cfg.open_error[node]) {
         errno = cfg.open_error[node];
         fd = -1;
+    } else if (is_privcmd(node) && !(file = new_open_file())) {
+        fd = -1;
     } else {
         fd = REAL(open)("/dev/null", flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
         if (fd >= MAX_FDS) {
             REAL(close)(fd);
             errno = EMFILE;
             fd = -1;
-        } else if (fd >= 0) {
-            set_fd(fd, node, 0);
         }
+        if (fd >= 0)
+            set_fd(fd, node, file);
+        else if (file)
+            REAL(munmap)(file, OPEN_FILE_SIZE);
     }
     err = errno;
+    hook = fd >= 0 ? fd_hook : NULL;
+    hook_arg = fd_hook_arg;
     pthread_mutex_unlock(&lock);
+    if (hook)
+        hook(fd, node, 1, hook_arg);
     errno = err;
     return fd;
 }
@@ -481,7 +551,9 @@ INTERPOSER int openat64(int dirfd, const char *path, int flags, ...)
 /* Like Linux, a failing close() has still released the descriptor. */
 INTERPOSER int close(int fd)
 {
-    int rc, err, fail;
+    sim_linux_fd_hook hook;
+    void *hook_arg;
+    int rc, err, fail, node;
 
     if (!sim_ready)
         return REAL(close)(fd);
@@ -492,21 +564,26 @@ INTERPOSER int close(int fd)
     }
     fail = injected(F_CLOSE);
     err = errno;
-    set_fd(fd, -1, 0);
+    node = fds[fd].node;
+    set_fd(fd, -1, NULL);
     rc = REAL(close)(fd);
     if (fail) {
         rc = -1;
         errno = err;
     }
     err = errno;
+    hook = fd_hook;
+    hook_arg = fd_hook_arg;
     pthread_mutex_unlock(&lock);
+    if (hook)
+        hook(fd, node, 0, hook_arg);
     errno = err;
     return rc;
 }
 
 static int do_dup(int oldfd, int newfd, int flags, int is_dup2)
 {
-    int rc, err, old_node, old_restricted;
+    int rc, err, old_node;
 
     pthread_mutex_lock(&lock);
     old_node = node_of(oldfd);
@@ -517,11 +594,10 @@ static int do_dup(int oldfd, int newfd, int flags, int is_dup2)
     if (injected(F_DUP)) {
         rc = -1;
     } else {
-        old_restricted = old_node >= 0 && fds[oldfd].restricted;
         rc = is_dup2 ? REAL(dup2)(oldfd, newfd) : REAL(dup3)(oldfd, newfd, flags);
         /* newfd now shares oldfd's open file, whatever it was before. */
         if (rc >= 0 && rc < MAX_FDS && oldfd != newfd)
-            set_fd(rc, old_node, old_restricted);
+            set_fd(rc, old_node, old_node >= 0 ? fds[oldfd].file : NULL);
     }
     err = errno;
     pthread_mutex_unlock(&lock);
@@ -558,6 +634,7 @@ struct sim_privcmd_hypercall {
 static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
 {
     struct sim_privcmd_hypercall hc;
+    uint16_t want, held;
     int node, restricted;
     long r;
 
@@ -584,7 +661,15 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
             errno = EFAULT;
             goto fail_locked;
         }
-        fds[fd].restricted = 1;
+        /* Set once; asking again for another domain is EINVAL. */
+        memcpy(&want, argp, sizeof(want));
+        held = SIM_DOMID_INVALID;
+        if (!__atomic_compare_exchange_n(&fds[fd].file->restricted_to, &held,
+                                         want, 0, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE) && held != want) {
+            errno = EINVAL;
+            goto fail_locked;
+        }
         pthread_mutex_unlock(&lock);
         return 0;
     }
@@ -593,7 +678,7 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
         goto fail_locked;
     }
     hypercall_ioctls++;
-    restricted = fds[fd].restricted;
+    restricted = restricted_to(fd) != SIM_DOMID_INVALID;
     pthread_mutex_unlock(&lock);
 
     if (restricted) {
@@ -661,7 +746,7 @@ INTERPOSER long syscall(long nr, ...)
 /* ---- memory ----------------------------------------------------------------- */
 
 static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
-                     off_t off, int is64)
+                     off64_t off, int is64)
 {
     void *p;
     int node, err;
@@ -671,7 +756,7 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
     if (node < 0 && !(flags & MAP_ANONYMOUS)) {
         pthread_mutex_unlock(&lock);
         return is64 ? REAL(mmap64)(addr, len, prot, flags, fd, off)
-                    : REAL(mmap)(addr, len, prot, flags, fd, off);
+                    : REAL(mmap)(addr, len, prot, flags, fd, (off_t)off);
     }
     if (injected(F_MMAP)) {
         p = MAP_FAILED;
@@ -711,7 +796,8 @@ INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     return do_mmap(addr, len, prot, flags, fd, off, 0);
 }
 
-INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                         off64_t off)
 {
     if (!sim_ready)
         return REAL(mmap64)(addr, len, prot, flags, fd, off);
@@ -891,7 +977,16 @@ int sim_linux_fd_node(int fd)
 
 int sim_linux_fd_restricted(int fd)
 {
-    return SIM_LOCKED_READ(&lock, node_of(fd) >= 0 && fds[fd].restricted);
+    return SIM_LOCKED_READ(&lock, node_of(fd) >= 0 &&
+                                  restricted_to(fd) != SIM_DOMID_INVALID);
+}
+
+void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg)
+{
+    pthread_mutex_lock(&lock);
+    fd_hook = hook;
+    fd_hook_arg = arg;
+    pthread_mutex_unlock(&lock);
 }
 
 unsigned long sim_linux_hypercall_ioctls(void)

@@ -47,8 +47,23 @@ void sim_linux_set_proc_privcmd(int present);
  * when fd is not a simulated device. */
 int sim_linux_fd_node(int fd);
 
-/* Whether IOCTL_PRIVCMD_RESTRICT succeeded on fd. */
+/*
+ * Whether the open file behind fd is restricted. As in Linux's privcmd
+ * driver, IOCTL_PRIVCMD_RESTRICT restricts the open file description,
+ * so every descriptor sharing it, after dup() or in a parent or child
+ * after fork(), is restricted with it; restricting it again to another
+ * domain fails with EINVAL.
+ */
 int sim_linux_fd_restricted(int fd);
+
+/*
+ * Call hook(fd, node, opened, arg) after a simulated node's descriptor
+ * is opened (opened 1) or closed (0, the descriptor already gone),
+ * without the simulation's lock, so a test can hold a thread at that
+ * point while others run (NULL: none; sim_os_reset() clears it).
+ */
+typedef void (*sim_linux_fd_hook)(int fd, int node, int opened, void *arg);
+void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg);
 
 /* IOCTL_PRIVCMD_HYPERCALL / _RESTRICT requests seen on privcmd fds
  * since sim_os_reset(), whatever their outcome. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -23,8 +24,8 @@ static struct {
     size_t size;
 } blocks[MAX_BLOCKS];
 static size_t nr_blocks, heap_bytes;
-static unsigned long multicalls, memalign_countdown;
-static int last_nr_calls, multicall_error;
+static unsigned long memalign_countdown;
+static int multicall_error;
 
 /* Mini-OS memory is the guest's own: all of it is hypercall-safe. */
 void *sim_minios_memalign(size_t align, size_t size)
@@ -71,8 +72,6 @@ int HYPERVISOR_multicall(void *call_list, int nr_calls)
     int i, j, err;
 
     pthread_mutex_lock(&lock);
-    multicalls++;
-    last_nr_calls = nr_calls;
     err = multicall_error;
     multicall_error = 0;
     pthread_mutex_unlock(&lock);
@@ -91,23 +90,11 @@ void sim_minios_fail_multicall(int xen_errno)
     SIM_LOCKED_WRITE(&lock, multicall_error, xen_errno);
 }
 
-unsigned long sim_minios_multicalls(void)
-{
-    return SIM_LOCKED_READ(&lock, multicalls);
-}
-
-int sim_minios_last_nr_calls(void)
-{
-    return SIM_LOCKED_READ(&lock, last_nr_calls);
-}
-
 /* ---- tests/sim/os.h ------------------------------------------------------- */
 
 void sim_os_reset(void)
 {
     pthread_mutex_lock(&lock);
-    multicalls = 0;
-    last_nr_calls = 0;
     multicall_error = 0;
     memalign_countdown = 0;
     pthread_mutex_unlock(&lock);
@@ -128,6 +115,11 @@ void sim_os_set_xen_present(int present)
 int sim_os_xen_can_be_absent(void)
 {
     return 0;   /* a Mini-OS domain always runs on Xen */
+}
+
+unsigned sim_os_hypercall_arg_bits(void)
+{
+    return sizeof(((multicall_entry_t *)0)->args[0]) * CHAR_BIT;
 }
 
 int sim_os_open_handles(void)

@@ -16,8 +16,4 @@ void sim_minios_free(void *p);
 /* Make the next multicall itself fail with -xen_errno (0: clear). */
 void sim_minios_fail_multicall(int xen_errno);
 
-/* Multicalls seen since sim_os_reset(), and entries in the last one. */
-unsigned long sim_minios_multicalls(void);
-int sim_minios_last_nr_calls(void);
-
 #endif

@@ -29,6 +29,12 @@ void sim_os_set_xen_present(int present);
  * be simulated. Optional: the contract suite defaults it to 1. */
 int sim_os_xen_can_be_absent(void);
 
+/* Bits of a hypercall argument that reach Xen: fewer than 64 where the
+ * OS's interface carries them in an unsigned long (FreeBSD's privcmd,
+ * Xen's multicall entries) and long is 32 bits. Optional: the contract
+ * suite defaults it to 64. */
+unsigned sim_os_hypercall_arg_bits(void);
+
 /* Descriptors the simulated kernel has handed out and not seen closed. */
 int sim_os_open_handles(void);
 

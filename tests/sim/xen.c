@@ -4,6 +4,7 @@
  * simulated kernel decides which guest memory is reachable and turns
  * the -XEN_Exxx results into its own ABI.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,14 @@
 #define EXTRAVERSION_LEN 16
 #define CAPABILITIES_LEN 1024
 
-long sim_xen_max_reservation = (1L << 33) + 5;
+/* Wider than int where long is; a 32-bit long has nothing wider. */
+#if LONG_MAX > INT_MAX
+#define DEFAULT_MAX_RESERVATION ((1L << 33) + 5)
+#else
+#define DEFAULT_MAX_RESERVATION 0x12345L
+#endif
+
+long sim_xen_max_reservation = DEFAULT_MAX_RESERVATION;
 
 static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nr_calls;
@@ -268,5 +276,5 @@ void sim_xen_reset(void)
     nr_calls = 0;
     memset(&last_call, 0, sizeof(last_call));
     pthread_mutex_unlock(&calls_lock);
-    sim_xen_max_reservation = (1L << 33) + 5;
+    sim_xen_max_reservation = DEFAULT_MAX_RESERVATION;
 }

@@ -42,7 +42,7 @@ add_tap() {
 # The library's C files as Makefile.am lists them, so this follows the tree.
 sources_lib=$(sed -n 's/^\(CORE\|LINUX\)_SOURCES *= *//p' Makefile.am | tr ' ' '\n' | grep '\.c$' | tr '\n' ' ')
 sources_test="tests/faults/inject.c tests/faults/caplog.c tests/linux/sim-privcmd.c tests/sim/xen.c"
-base_flags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Isrc -pthread -Wall -Wextra -Werror"
+base_flags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Isrc -Isrc/linux -pthread -Wall -Wextra -Werror"
 libs="-lxentoollog -lxentoolcore -ldl -pthread"
 
 # build OUT SANITIZE_LIB SANITIZE_MAIN MAIN_SOURCE: the library with the

@@ -62,13 +62,13 @@ debian_sources() {
     done
 }
 
-# Debian's `xen` source package of this machine's release, unpacked
+# Debian's source package PKG of this machine's release, unpacked
 # once under $XENCALL_CACHE (default /var/cache/xencall-tests); prints
-# the tree's path. For the tests that build Xen's own small libraries
-# (libxentoollog, libxentoolcore) for another target. The machine's
-# apt setup is left alone: apt reads a private source list.
-xen_source_tree() {
-    local cache=${XENCALL_CACHE:-/var/cache/xencall-tests} codename mirror dir
+# the tree's path. For the tests that build a library for another
+# target (Xen's libxentoollog and libxentoolcore, cmocka). The
+# machine's apt setup is left alone: apt reads a private source list.
+debian_source_tree() {
+    local pkg=$1 cache=${XENCALL_CACHE:-/var/cache/xencall-tests} codename mirror dir
     local -a apt_private
     codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
     mirror=$(debian_sources "$codename" | awk -v s="$codename" '$2 == s { print $1; exit }')
@@ -76,7 +76,7 @@ xen_source_tree() {
         echo "no Debian $codename mirror in this machine's apt sources" >&2
         return 1
     fi
-    dir=$cache/xen-source-$codename
+    dir=$cache/$pkg-source-$codename
     mkdir -p "$dir" || return 1
     apt_private=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=-
                  -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/apt-cache" -q)
@@ -90,8 +90,11 @@ xen_source_tree() {
         rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/lists/partial" "$dir/apt-cache/archives/partial"
         echo "deb-src $mirror $codename main" >"$dir/sources.list"
         timeout 600 apt-get "${apt_private[@]}" update >/dev/null &&
-            (cd "$dir/src" && timeout 900 apt-get "${apt_private[@]}" source xen >"$dir/source.log" 2>&1) &&
+            (cd "$dir/src" && timeout 900 apt-get "${apt_private[@]}" source "$pkg" >"$dir/source.log" 2>&1) &&
             touch "$dir/.unpacked"
-    ) 9>"$dir/.lock" || { echo "cannot fetch Debian's xen source package" >&2; return 1; }
-    find "$dir/src" -mindepth 1 -maxdepth 1 -type d -name 'xen-*' | sort -V | tail -n1
+    ) 9>"$dir/.lock" || { echo "cannot fetch Debian's $pkg source package" >&2; return 1; }
+    find "$dir/src" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | sort -V | tail -n1
 }
+
+# Debian's xen source package (see debian_source_tree).
+xen_source_tree() { debian_source_tree xen; }

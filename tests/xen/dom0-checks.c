@@ -261,6 +261,29 @@ static int physinfo(xencall_handle *h)
     return rc;
 }
 
+/*
+ * privcmd keeps its restriction per open file, which a child shares
+ * with its parent: a child restricting its inherited handle must
+ * leave the parent's hypercalls working.
+ */
+static void check_fork_restriction(xencall_handle *h)
+{
+    int status = -1;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        /* No buffers here: the parent's are not mapped in the child. */
+        int ok = xentoolcore_restrict_all(1) == 0 &&
+                 xencall1(h, __HYPERVISOR_xen_version, 0) == -1 && errno == EPERM;
+
+        _exit(ok && xencall_close(h) == 0 ? 0 : 1);
+    }
+    waitpid(pid, &status, 0);
+    report(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "fork-child-restricts", "status %d", status);
+    report(physinfo(h) == 0, "fork-parent-unrestricted", NULL);
+}
+
 /* Last: restriction cannot be undone in this process. */
 static void check_restriction(xencall_handle *h)
 {
@@ -303,6 +326,7 @@ int main(int argc, char **argv)
     check_buffers(h, !strcmp(mode, "bufdev"));
     check_fork(h);
     check_threads(h);
+    check_fork_restriction(h);
     check_restriction(h);
     report(xencall_close(h) == 0, "close", NULL);
     return failures ? 1 : 0;

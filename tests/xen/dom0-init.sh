@@ -44,6 +44,11 @@ xenconsoled --log=guest --log-dir=/var/log/xen
 # Debian's xl and everything else below load this library, not Debian's.
 export LD_LIBRARY_PATH=/opt/xencall/lib
 
+if [ -x /extra/run.sh ]; then   # see XENCALL_DOM0_EXTRA in run.sh
+    /extra/run.sh
+    finish
+fi
+
 if [ "$mode" = demo ]; then
     echo "==== xl info (Debian's xl on this libxencall)"
     LD_DEBUG=libs xl info 2>/tmp/ld.log

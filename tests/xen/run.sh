@@ -117,6 +117,9 @@ memory = 128
 vcpus = 1
 extra = "console=hvc0 rdinit=/init"
 CFG
+# A stage's own dom0 checks: XENCALL_DOM0_EXTRA names a folder that
+# becomes /extra, whose run.sh dom0-init.sh runs instead of its own.
+[ -z "${XENCALL_DOM0_EXTRA:-}" ] || cp -rL "$XENCALL_DOM0_EXTRA" "$root/extra"
 make_cpio "$root" "$work/dom0.cpio"
 
 # dom0 gets 1 GiB, so its maximum reservation is 262144 pages.

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Keeps the fault-injection layer from falling behind the library, in
+# TAP: every function the built libxencall.so imports (its undefined
+# dynamic symbols) either has a fault-injecting wrapper (the list is
+# fault-walk's, which also fails when no scenario reaches one) or is
+# named below as one that cannot fail, with the reason; and every
+# wrapper is for a function the library still imports.
+#   imports.sh [LIBRARY [FAULT_WALK]]   (defaults: the build directory's)
+set -u
+lib=${1:-.libs/libxencall.so.1}
+walk=${2:-tests/faults/fault-walk}
+
+# name, then why a failure of it is nothing the library could report.
+cannot_fail='
+__errno_location returns the thread'"'"'s errno address
+free reports nothing
+getpid always succeeds
+memcpy reports nothing
+memset reports nothing
+strerror returns text and sets nothing
+stderr data, not a call
+nanosleep only pauses a lock waiter, which tries again however the pause ends
+xtl_log returns nothing
+xtl_logger_destroy returns nothing
+xentoolcore__register_active_handle returns nothing
+xentoolcore__deregister_active_handle returns nothing
+'
+
+# A static-only build (the sanitizer stage's) has no shared library;
+# the shared build of the same sources checks it.
+if [ $# -eq 0 ] && ./libtool --config 2>/dev/null | grep -qx 'build_libtool_libs=no'; then
+    echo "1..0 # SKIP static-only build: no libxencall.so to read imports from"
+    exit 0
+fi
+imports=$(nm -D --undefined-only "$lib" | awk '$1 == "U" { sub(/@.*/, "", $2); print $2 }' | sort -u)
+injected=$("$walk" --calls | sort -u)
+if [ -z "$imports" ] || [ -z "$injected" ]; then
+    echo "1..1"
+    echo "not ok 1 - cannot list the imports of $lib or the calls $walk injects"
+    exit 1
+fi
+
+n=0
+fails=0
+result() {   # result OK DESCRIPTION
+    n=$((n + 1))
+    if [ "$1" = yes ]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        fails=$((fails + 1))
+    fi
+}
+for name in $imports; do
+    why=$(printf '%s\n' "$cannot_fail" | awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }')
+    if printf '%s\n' "$injected" | grep -qx -- "$name"; then
+        result yes "$name: imported, faults injected"
+    elif [ -n "$why" ]; then
+        result yes "$name: imported, cannot fail ($why)"
+    else
+        result no "$name: imported and can fail, but has no wrapper in tests/faults/inject.c"
+    fi
+done
+for name in $injected; do
+    printf '%s\n' "$imports" | grep -qx -- "$name" ||
+        result no "$name: has a wrapper, but the library no longer imports it"
+done
+for name in $(printf '%s\n' "$cannot_fail" | awk 'NF { print $1 }'); do
+    printf '%s\n' "$imports" | grep -qx -- "$name" ||
+        echo "# $name: listed as unable to fail, not imported by this build"
+done
+echo "1..$n"
+[ "$fails" -eq 0 ]

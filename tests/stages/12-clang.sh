@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole build and automake test suite again with clang, warnings
+# as errors: clang warns where gcc does not (-Wformat-nonliteral under
+# -Wformat=2, for one), and users build with either.
+. "$(dirname "$0")/lib.sh"
+stage_begin clang
+top=$(pwd)
+dir="$XENCALL_BUILD/../clang"
+
+if ! command -v clang >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q \
+        --no-install-recommends -o DPkg::Lock::Timeout=600 clang \
+        >/dev/null || echo "cannot install clang"
+fi
+if ! command -v clang >/dev/null; then
+    if [ "${CI:-}" = true ]; then
+        stage_fail "clang cannot be installed"
+    else
+        stage_skip "no clang: no clang build"
+    fi
+    stage_end
+    exit
+fi
+
+mkdir -p "$dir"
+if (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror CC=clang &&
+    timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
+    stage_pass "library and tools build with clang $(clang -dumpversion), warnings as errors"
+else
+    tail -30 "$dir/build.out"
+    stage_fail "clang build with warnings as errors"
+    stage_end
+    exit
+fi
+# The benchmark is built by no other target.
+if timeout 600 make -C "$dir" -s bench/xencall-bench >"$dir/bench.out" 2>&1; then
+    stage_pass "bench/xencall-bench builds with clang, warnings as errors"
+else
+    tail -20 "$dir/bench.out"
+    stage_fail "bench/xencall-bench with clang"
+fi
+timeout 1500 make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1 ||
+    { echo "clang make check failed or timed out after 1500 s"; grep -E 'error|Error' "$dir/check.out" | head -20; }
+grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -50
+stage_add_automake "$dir/test-suite.log"
+stage_end

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The library and its simulated suites built as i386 (-m32), where
+# size_t and long are 32 bits wide: 32-bit dom0s (i386, armhf) exist.
+# Debian ships no i386 Xen libraries for an amd64 machine, so
+# libxentoollog and libxentoolcore (from Debian's xen source package)
+# and cmocka (from Debian's cmocka source package) are built for -m32
+# here, cached under $XENCALL_CACHE keyed by their sources, the
+# compiler and the recipe. gcc-multilib gives the 32-bit C library
+# beside the 64-bit one; the machine's dpkg architectures stay as they
+# are.
+. "$(dirname "$0")/lib.sh"
+stage_begin i386
+top=$(pwd)
+dir="$XENCALL_BUILD/../i386"
+cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
+cc32="gcc -m32"
+
+if ! dpkg -s gcc-multilib >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q \
+        --no-install-recommends -o DPkg::Lock::Timeout=600 gcc-multilib \
+        >/dev/null || echo "cannot install gcc-multilib"
+fi
+if ! dpkg -s gcc-multilib >/dev/null 2>&1; then
+    if [ "${CI:-}" = true ]; then
+        stage_fail "gcc-multilib cannot be installed"
+    else
+        stage_skip "no gcc-multilib (the 32-bit C library): no i386 build"
+    fi
+    stage_end
+    exit
+fi
+
+# shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
+# library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a
+# version script is given.
+shlib() {
+    local out=$1 name=$2 major=$3 map=$4 cflags=$5 f objs=()
+    shift 5
+    for f in "$@"; do
+        # shellcheck disable=SC2086
+        $cc32 -O2 -g -fPIC -D_GNU_SOURCE $cflags -c "$f" \
+            -o "$out/obj/$name-$(basename "$f" .c).o" || return 1
+        objs+=("$out/obj/$name-$(basename "$f" .c).o")
+    done
+    $cc32 -shared -Wl,-soname,"lib$name.so.$major" ${map:+-Wl,--version-script="$map"} \
+        -o "$out/lib/lib$name.so.$major" "${objs[@]}" || return 1
+    ln -sf "lib$name.so.$major" "$out/lib/lib$name.so"
+}
+
+# pc OUT NAME VERSION: what configure's PKG_CHECK_MODULES reads. The
+# run path lets the test programs find the 32-bit libraries.
+pc() {
+    printf '%s\n' "libdir=$1/lib" "includedir=$1/include" "" "Name: $2" \
+        "Description: $2 built for -m32 by the xencall tests" "Version: $3" \
+        "Cflags: -I\${includedir}" \
+        "Libs: -L\${libdir} -Wl,-rpath,\${libdir} -l$2" >"$1/lib/pkgconfig/$2.pc"
+}
+
+# build_deps OUT XEN_TREE CMOCKA_TREE
+build_deps() {
+    local out=$1 xen=$2 cmocka=$3
+    mkdir -p "$out/include" "$out/lib/pkgconfig" "$out/obj" &&
+    cp "$xen/tools/include/xentoollog.h" "$xen/tools/include/xentoolcore.h" \
+       "$cmocka/include/cmocka.h" "$out/include/" &&
+    shlib "$out" xentoollog 1 "$xen/tools/libs/toollog/libxentoollog.map" \
+        "-I$xen/tools/include" "$xen"/tools/libs/toollog/*.c &&
+    shlib "$out" xentoolcore 1 "$xen/tools/libs/toolcore/libxentoolcore.map" \
+        "-I$xen/tools/include" "$xen"/tools/libs/toolcore/*.c &&
+    # What cmocka's CMake checks find on glibc.
+    shlib "$out" cmocka 0 "" "-I$cmocka/include -DHAVE_SIGNAL_H -DHAVE_MALLOC_H
+        -DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_GCC_THREAD_LOCAL_STORAGE
+        -DHAVE_CLOCK_REALTIME -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL
+        -DHAVE_STRUCT_TIMESPEC -DHAVE_SNPRINTF -DHAVE_VSNPRINTF" \
+        "$cmocka/src/cmocka.c" &&
+    pc "$out" xentoollog "${xen##*/xen-}" &&
+    pc "$out" xentoolcore "${xen##*/xen-}" &&
+    pc "$out" cmocka "${cmocka##*/cmocka-}"
+}
+
+if ! { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
+        [ -n "$xen" ] && [ -n "$cmocka" ]; }; then
+    stage_fail "cannot fetch Debian's xen and cmocka source packages"
+    stage_end
+    exit
+fi
+key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
+        $cc32 --version; declare -f shlib pc build_deps; } | sha256sum | cut -c1-16)
+deps=$cache/i386-deps-$key
+(
+    flock -w 1800 9 || exit 1
+    [ -e "$deps/.built" ] && exit 0
+    rm -rf "$deps.tmp"
+    build_deps "$deps.tmp" "$xen" "$cmocka" >"$cache/i386-deps-$key.log" 2>&1 &&
+        sed -i "s|$deps.tmp|$deps|g" "$deps.tmp"/lib/pkgconfig/*.pc &&
+        rm -rf "$deps" && mv "$deps.tmp" "$deps" && touch "$deps/.built"
+) 9>"$cache/i386-deps.lock"
+if [ -e "$deps/.built" ]; then
+    stage_pass "libxentoollog, libxentoolcore, cmocka for -m32 ($deps)"
+else
+    tail -20 "$cache/i386-deps-$key.log"
+    stage_fail "building libxentoollog, libxentoolcore, cmocka for -m32"
+    stage_end
+    exit
+fi
+
+mkdir -p "$dir"
+# Only the 32-bit .pc files: a 64-bit library found by mistake would
+# fail at link time, far from the cause.
+if ! (cd "$dir" && PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" \
+          timeout 600 "$top/configure" -q --enable-werror CC="$cc32" &&
+      timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
+    tail -30 "$dir/build.out"
+    stage_fail "i386 build with warnings as errors"
+    stage_end
+    exit
+fi
+if readelf -h "$dir/.libs/libxencall.so.1" | grep -q 'Class: *ELF32' &&
+   readelf -h "$dir/.libs/libxencall.so.1" | grep -q 'Machine: *Intel 80386'; then
+    stage_pass "libxencall.so.1 builds as an i386 (ELF32) library with warnings as errors"
+else
+    stage_fail "libxencall.so.1 is not an i386 library"
+fi
+timeout 1500 make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1 ||
+    { echo "i386 make check failed or timed out after 1500 s"; grep -E 'error|Error' "$dir/check.out" | head -20; }
+grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -50
+stage_add_automake "$dir/test-suite.log"
+stage_end
