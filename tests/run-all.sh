@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 build_deps="build-essential autoconf automake libtool pkg-config libxen-dev
- libcmocka-dev valgrind clang libclang-rt-14-dev mandoc groff-base
+ libcmocka-dev valgrind clang libclang-rt-dev mandoc groff-base
  systemtap-sdt-dev"
 echo "== installing build dependencies"
 export DEBIAN_FRONTEND=noninteractive

@@ -9,7 +9,10 @@
 # resolves them with the <errno.h> the backend is compiled against, so
 # the table cannot disagree with the caller's numbering. A Xen error the
 # local library cannot name has no entry (0); the backend then reports
-# its documented fallback.
+# its documented fallback. A local header may also name one error after
+# another (#define EWOULDBLOCK EAGAIN): a name no header defines as a
+# number is then given as that error, so a backend can say what a Xen
+# error its C library lacks becomes.
 set -eu
 if [ $# -lt 2 ]; then
     # Without a local header, cat below would wait on standard input.
@@ -24,7 +27,8 @@ tmp=$tmpdir/t
 
 sed -n 's/^XEN_ERRNO(\([A-Z0-9]*\),[[:space:]]*\([0-9]*\)).*/\1 \2/p' "$xen_h" >"$tmp.xen"
 cat "$@" | sed -n \
-    's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1 \2/p' \
+    -e 's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1 \2/p' \
+    -e 's/^#[[:space:]]*define[[:space:]]\{1,\}\(E[A-Z0-9]*\)[[:space:]]\{1,\}\(E[A-Z0-9]*\)\([[:space:]].*\)\{0,1\}$/\1 \2/p' \
     >"$tmp.local"
 if [ ! -s "$tmp.xen" ] || [ ! -s "$tmp.local" ]; then
     echo "gen-errno-table.sh: no error numbers found in $xen_h or $*" >&2
@@ -32,7 +36,16 @@ if [ ! -s "$tmp.xen" ] || [ ! -s "$tmp.local" ]; then
 fi
 
 awk -v sources="$xen_h -> $*" '
-    FILENAME ~ /\.local$/ { local[$1] = 1; next }
+    FILENAME ~ /\.local$/ {
+        if ($2 ~ /^[0-9]/) local[$1] = $1
+        else if (!($1 in alias)) alias[$1] = $2
+        next
+    }
+    !resolved {
+        for (n in alias)
+            if (!(n in local) && (alias[n] in local)) local[n] = local[alias[n]]
+        resolved = 1
+    }
     # Xen may give one value two names: keep the first the local library knows.
     {
         if (!($2 in name) || (!(name[$2] in local) && ($1 in local)))
@@ -48,7 +61,7 @@ awk -v sources="$xen_h -> $*" '
             if (v in name)
                 printf (name[v] in local) ? "    [%d] = %s,\n" \
                                           : "    /* [%d] %s: no local value */\n",
-                       v, name[v]
+                       v, (name[v] in local) ? local[name[v]] : name[v]
         print "};"
         print "static const char *const xen_errno_name[XEN_ERRNO_TABLE_SIZE] = {"
         for (v = 1; v <= max; v++)

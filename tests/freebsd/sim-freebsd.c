@@ -3,8 +3,14 @@
  * A simulated FreeBSD kernel, linked into the FreeBSD test programs so
  * the real src/freebsd backend runs unchanged: it interposes open,
  * close, ioctl, mmap, munmap, mlock and dup2, and provides minherit,
- * which Linux lacks. Calls not aimed at the simulated device or at the
- * backend's buffer memory go to the real functions.
+ * which Linux lacks. Calls not aimed at the simulated device or at
+ * anonymous memory go to the real functions.
+ *
+ * What it follows, fact by fact (tests/freebsd/sim-facts.c holds it to
+ * each): FreeBSD's sys/dev/xen/privcmd/privcmd.c, privcmd_ioctl() and
+ * privcmd_open() (12-STABLE, and the current driver for restriction),
+ * its sys/xen/error.h, xen_translate_error(), and its vm_map.c,
+ * vmspace_fork() for minherit().
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -33,11 +39,10 @@ const char sim_os_name[] = "freebsd";
 
 #define PRIVCMD_NODE "/dev/xen/privcmd"
 #define MAX_FDS 1024
+#define MAX_FILES 1024
 #define MAX_REGIONS 4096
-#define FREEBSD_ENOSYS 78   /* the differing numbers the test needs */
-#define FREEBSD_EAGAIN 35
-#define FREEBSD_EDEADLK 11
-#define FREEBSD_ETIMEDOUT 60
+#define MAX_IN_FLIGHT 256
+#define HC_MULTICALL 13
 
 static struct {
     int (*open)(const char *, int, ...);
@@ -53,29 +58,46 @@ static struct {
 static int sim_ready;
 #define READY() __atomic_load_n(&sim_ready, __ATOMIC_ACQUIRE)
 
-enum fd_kind { NOT_OURS, PRIVCMD, PRIVCMD_RESTRICTED };
 enum fault { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MLOCK, F_MINHERIT, F_NR };
 static const char *const fault_name[F_NR] = {
     "open", "close", "ioctl", "mmap", "munmap", "mlock", "minherit",
 };
 
+/*
+ * An open file of the device: privcmd_open() gives each open its own
+ * data (devfs_set_cdevpriv), shared by every descriptor and process
+ * that shares the open file. These live in memory shared with forked
+ * children, so a restriction made in one process shows in the other;
+ * fields are touched only with atomics.
+ */
+struct open_file {
+    int refs;   /* descriptors, in every process; 0: slot free */
+    int dom;    /* DOMID_INVALID until restricted */
+};
+static struct open_file *files;
+
 struct region {
     uintptr_t start;
     size_t len;
     int locked;
-    int inherit_none;
+    int inherit;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char fd_kind[MAX_FDS];
+static pthread_cond_t held_cond = PTHREAD_COND_INITIALIZER;
+static int fd_file[MAX_FDS];   /* 1 + index in files[]; 0: not ours */
 static int nr_fds;
 static struct region regions[MAX_REGIONS];
 static size_t nr_regions, mapped_bytes;
 static struct {
-    int xen_present, kernel_restrict, native_errno;
+    int xen_present, kernel_restrict, holding;
 } cfg;
-static unsigned long hypercall_ioctls, restrict_ioctls;
+static unsigned long hypercall_ioctls, restrict_ioctls, entry_overlaps;
 static int last_restrict_domid = -1, last_open_flags = -1;
+static uint64_t last_op, last_arg0;
+static int held, releases, max_in_flight;
+static uintptr_t in_flight[MAX_IN_FLIGHT];
+static int nr_in_flight;
 static struct {
     unsigned long countdown;
     int err;
@@ -85,10 +107,12 @@ static void defaults(void)
 {
     cfg.xen_present = 1;
     cfg.kernel_restrict = 1;
-    cfg.native_errno = 0;
-    hypercall_ioctls = restrict_ioctls = 0;
+    cfg.holding = 0;
+    hypercall_ioctls = restrict_ioctls = entry_overlaps = 0;
     last_restrict_domid = -1;
     last_open_flags = -1;
+    last_op = last_arg0 = 0;
+    max_in_flight = 0;
     memset(faults, 0, sizeof(faults));
 }
 
@@ -101,9 +125,36 @@ static int injected(enum fault f)
     return 1;
 }
 
-static int kind_of(int fd)
+/* Under the lock: the open file behind fd, or NULL. */
+static struct open_file *file_of(int fd)
 {
-    return fd >= 0 && fd < MAX_FDS ? fd_kind[fd] : NOT_OURS;
+    return fd >= 0 && fd < MAX_FDS && fd_file[fd] ? &files[fd_file[fd] - 1] : NULL;
+}
+
+static void file_get(int index)
+{
+    __atomic_add_fetch(&files[index - 1].refs, 1, __ATOMIC_ACQ_REL);
+}
+
+static void file_put(int index)
+{
+    __atomic_sub_fetch(&files[index - 1].refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/* A free slot, claimed for a new open file (1 + index), or 0. */
+static int file_new(void)
+{
+    int i, free_refs;
+
+    for (i = 0; i < MAX_FILES; i++) {
+        free_refs = 0;
+        if (__atomic_compare_exchange_n(&files[i].refs, &free_refs, 1, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            __atomic_store_n(&files[i].dom, DOMID_INVALID, __ATOMIC_RELEASE);
+            return i + 1;
+        }
+    }
+    return 0;
 }
 
 static struct region *region_at(const void *p)
@@ -117,11 +168,15 @@ static struct region *region_at(const void *p)
     return NULL;
 }
 
-/* Wired and never inherited: what the hypervisor may be given. */
+/* Wired, and never shared with a child: what the hypervisor may be
+ * given. INHERIT_NONE and INHERIT_ZERO both keep a child's hands off
+ * the pages (vm_map.c, vmspace_fork()). */
 static void update_reachable(const struct region *r)
 {
-    if (r->locked && r->inherit_none)
+    if (r->locked && (r->inherit == INHERIT_NONE || r->inherit == INHERIT_ZERO))
         sim_xen_mem_add((void *)r->start, r->len);
+    else
+        sim_xen_mem_remove((void *)r->start, r->len);
 }
 
 static void drop_region(struct region *r)
@@ -131,25 +186,189 @@ static void drop_region(struct region *r)
     *r = regions[--nr_regions];
 }
 
-/* The FreeBSD kernel translates Xen's error numbers into its own. */
-static int kernel_errno(long xen_err)
+/* ---- privcmd_ioctl() ------------------------------------------------------ */
+
+/*
+ * sys/xen/error.h, xen_errors[]: Xen's error numbers the kernel knows,
+ * by name. Those left out (ENOTDIR, EISDIR, EROFS, ENOTEMPTY,
+ * EMSGSIZE, and the internal EINTR, ERESTART) translate to 0; the
+ * table ends after ETIMEDOUT.
+ */
+static const int freebsd_xen_errors[XEN_ETIMEDOUT + 1] = {
+    [XEN_EPERM] = EPERM, [XEN_ENOENT] = ENOENT, [XEN_ESRCH] = ESRCH,
+    [XEN_EIO] = EIO, [XEN_ENXIO] = ENXIO, [XEN_E2BIG] = E2BIG,
+    [XEN_ENOEXEC] = ENOEXEC, [XEN_EBADF] = EBADF, [XEN_ECHILD] = ECHILD,
+    [XEN_EAGAIN] = EAGAIN, [XEN_ENOMEM] = ENOMEM, [XEN_EACCES] = EACCES,
+    [XEN_EFAULT] = EFAULT, [XEN_EBUSY] = EBUSY, [XEN_EEXIST] = EEXIST,
+    [XEN_EXDEV] = EXDEV, [XEN_ENODEV] = ENODEV, [XEN_EINVAL] = EINVAL,
+    [XEN_ENFILE] = ENFILE, [XEN_EMFILE] = EMFILE, [XEN_ENOSPC] = ENOSPC,
+    [XEN_EMLINK] = EMLINK, [XEN_EDOM] = EDOM, [XEN_ERANGE] = ERANGE,
+    [XEN_EDEADLK] = EDEADLK, [XEN_ENAMETOOLONG] = ENAMETOOLONG,
+    [XEN_ENOLCK] = ENOLCK, [XEN_ENOSYS] = ENOSYS,
+    [XEN_ENODATA] = ENOENT, [XEN_ETIME] = ETIMEDOUT,
+    [XEN_EBADMSG] = EBADMSG, [XEN_EOVERFLOW] = EOVERFLOW,
+    [XEN_EILSEQ] = EILSEQ, [XEN_ENOTSOCK] = ENOTSOCK,
+    [XEN_EOPNOTSUPP] = EOPNOTSUPP, [XEN_EADDRINUSE] = EADDRINUSE,
+    [XEN_EADDRNOTAVAIL] = EADDRNOTAVAIL, [XEN_ENOBUFS] = ENOBUFS,
+    [XEN_EISCONN] = EISCONN, [XEN_ENOTCONN] = ENOTCONN,
+    [XEN_ETIMEDOUT] = ETIMEDOUT,
+};
+
+/* xen_translate_error(): past the table's end, EINVAL. */
+static int translate_error(int error)
 {
-    if (cfg.native_errno) {
-        switch (xen_err) {
-        case XEN_ENOSYS: return FREEBSD_ENOSYS;
-        case XEN_EAGAIN: return FREEBSD_EAGAIN;
-        case XEN_EDEADLK: return FREEBSD_EDEADLK;
-        case XEN_ETIMEDOUT: return FREEBSD_ETIMEDOUT;
+    unsigned long xen_errno = (unsigned long)-(long)error;
+
+    if (xen_errno >= sizeof(freebsd_xen_errors) / sizeof(freebsd_xen_errors[0]))
+        return EINVAL;
+    return freebsd_xen_errors[xen_errno];
+}
+
+/*
+ * privcmd_ioctl(), IOCTL_PRIVCMD_HYPERCALL: privcmd_hypercall() returns
+ * an int (amd64/include/xen/hypercall.h), so only the result's low 32
+ * bits survive. A negative one is translated; a translation of 0 (a
+ * gap in the table) makes the ioctl succeed with retval 0.
+ */
+static int hypercall_result(long result, struct ioctl_privcmd_hypercall *hc)
+{
+    int error = (int)result;
+
+    if (error >= 0) {
+        hc->retval = error;
+        return 0;
+    }
+    hc->retval = 0;
+    error = translate_error(error);
+    if (!error)
+        return 0;
+    errno = error;
+    return -1;
+}
+
+/* Under the lock: a multicall entry enters or leaves the hypervisor. */
+static void entry_enters(uintptr_t entry)
+{
+    int i;
+
+    for (i = 0; i < nr_in_flight; i++)
+        if (in_flight[i] == entry)
+            entry_overlaps++;
+    if (nr_in_flight < MAX_IN_FLIGHT)
+        in_flight[nr_in_flight++] = entry;
+    if (nr_in_flight > max_in_flight)
+        max_in_flight = nr_in_flight;
+}
+
+static void entry_leaves(uintptr_t entry)
+{
+    int i;
+
+    for (i = 0; i < nr_in_flight; i++) {
+        if (in_flight[i] == entry) {
+            in_flight[i] = in_flight[--nr_in_flight];
+            return;
         }
     }
-    return (int)xen_err;   /* glibc's numbers are Xen's */
+}
+
+/* Under the lock; returns unlocked. */
+static int hypercall_ioctl(struct open_file *f, struct ioctl_privcmd_hypercall *hc)
+{
+    uint64_t args[5];
+    long result;
+    int i, multicall = hc->op == HC_MULTICALL;
+
+    hypercall_ioctls++;
+    /* The current driver forbids hypercalls once restricted. */
+    if (__atomic_load_n(&f->dom, __ATOMIC_ACQUIRE) != DOMID_INVALID) {
+        pthread_mutex_unlock(&lock);
+        errno = EPERM;
+        return -1;
+    }
+    last_op = hc->op;
+    last_arg0 = hc->arg[0];
+    if (multicall)
+        entry_enters((uintptr_t)hc->arg[0]);
+    if (cfg.holding) {
+        held++;
+        pthread_cond_broadcast(&held_cond);
+        while (cfg.holding && !releases)
+            pthread_cond_wait(&held_cond, &lock);
+        if (releases)
+            releases--;
+        held--;
+        pthread_cond_broadcast(&held_cond);
+    }
+    pthread_mutex_unlock(&lock);
+
+    for (i = 0; i < 5; i++)
+        args[i] = hc->arg[i];
+    result = sim_xen_hypercall(hc->op, args);
+    if (multicall) {
+        pthread_mutex_lock(&lock);
+        entry_leaves((uintptr_t)hc->arg[0]);
+        pthread_mutex_unlock(&lock);
+    }
+    return hypercall_result(result, hc);
+}
+
+/*
+ * The current driver's IOCTL_PRIVCMD_RESTRICT: the domain is kept in
+ * the open file's data; restricting it again to the same domain is
+ * fine, to another one the handler returns -EINVAL, which the system
+ * call hands to the caller as it is (errno -22). 12-STABLE has no such
+ * request (ENOSYS, see sim_os_set_kernel_restrict()).
+ */
+static int restrict_ioctl(struct open_file *f, uint16_t domid)
+{
+    int current;
+
+    restrict_ioctls++;
+    if (!cfg.kernel_restrict) {
+        errno = ENOSYS;
+        return -1;
+    }
+    last_restrict_domid = domid;
+    current = __atomic_load_n(&f->dom, __ATOMIC_ACQUIRE);
+    if (current != DOMID_INVALID && current != domid) {
+        errno = -EINVAL;
+        return -1;
+    }
+    __atomic_store_n(&f->dom, domid, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static int privcmd_ioctl(int fd, unsigned long req, void *arg)
+{
+    struct open_file *f;
+    int rc;
+
+    pthread_mutex_lock(&lock);
+    f = file_of(fd);
+    if (!f || injected(F_IOCTL)) {
+        if (!f)
+            errno = EBADF;
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    if (req == IOCTL_PRIVCMD_HYPERCALL)
+        return hypercall_ioctl(f, arg);
+    if (req == IOCTL_PRIVCMD_RESTRICT)
+        rc = restrict_ioctl(f, *(const uint16_t *)arg);
+    else {
+        errno = ENOSYS;   /* privcmd_ioctl()'s default case */
+        rc = -1;
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
 }
 
 /* ---- the interposed calls ------------------------------------------------ */
 
 static int open_privcmd(int flags)
 {
-    int fd;
+    int fd, file;
 
     pthread_mutex_lock(&lock);
     last_open_flags = flags;
@@ -162,10 +381,18 @@ static int open_privcmd(int flags)
         errno = ENOENT;
         return -1;
     }
+    file = file_new();
+    if (!file) {
+        pthread_mutex_unlock(&lock);
+        errno = ENFILE;
+        return -1;
+    }
     fd = REAL(open)("/dev/null", O_RDWR | (flags & O_CLOEXEC));
     if (fd >= 0 && fd < MAX_FDS) {
-        fd_kind[fd] = PRIVCMD;
+        fd_file[fd] = file;
         nr_fds++;
+    } else {
+        file_put(file);
     }
     pthread_mutex_unlock(&lock);
     return fd;
@@ -207,10 +434,11 @@ INTERPOSER int close(int fd)
     if (!READY())
         return REAL(close)(fd);
     pthread_mutex_lock(&lock);
-    if (kind_of(fd) != NOT_OURS) {
+    if (file_of(fd)) {
         /* Like FreeBSD, a failing close still releases the fd. */
         failed = injected(F_CLOSE);
-        fd_kind[fd] = NOT_OURS;
+        file_put(fd_file[fd]);
+        fd_file[fd] = 0;
         nr_fds--;
     }
     pthread_mutex_unlock(&lock);
@@ -233,65 +461,18 @@ INTERPOSER int dup2(int oldfd, int newfd)
     pthread_mutex_lock(&lock);
     rc = REAL(dup2)(oldfd, newfd);
     if (rc >= 0 && oldfd != newfd && newfd >= 0 && newfd < MAX_FDS) {
-        if (kind_of(newfd) != NOT_OURS)
+        if (file_of(newfd)) {
+            file_put(fd_file[newfd]);
             nr_fds--;
-        fd_kind[newfd] = kind_of(oldfd);
-        if (kind_of(newfd) != NOT_OURS)
+        }
+        fd_file[newfd] = file_of(oldfd) ? fd_file[oldfd] : 0;
+        if (fd_file[newfd]) {
+            file_get(fd_file[newfd]);
             nr_fds++;
+        }
     }
     pthread_mutex_unlock(&lock);
     return rc;
-}
-
-static int privcmd_ioctl(int fd, unsigned long req, void *arg)
-{
-    struct ioctl_privcmd_hypercall *hc = arg;
-    uint64_t args[5];
-    long result;
-    int i;
-
-    pthread_mutex_lock(&lock);
-    if (injected(F_IOCTL)) {
-        pthread_mutex_unlock(&lock);
-        return -1;
-    }
-    if (req == IOCTL_PRIVCMD_RESTRICT) {
-        restrict_ioctls++;
-        if (!cfg.kernel_restrict) {
-            pthread_mutex_unlock(&lock);
-            errno = ENOSYS;   /* FreeBSD's answer to an unknown ioctl */
-            return -1;
-        }
-        last_restrict_domid = *(const uint16_t *)arg;
-        fd_kind[fd] = PRIVCMD_RESTRICTED;
-        pthread_mutex_unlock(&lock);
-        return 0;
-    }
-    if (req != IOCTL_PRIVCMD_HYPERCALL) {
-        pthread_mutex_unlock(&lock);
-        errno = ENOSYS;
-        return -1;
-    }
-    hypercall_ioctls++;
-    if (fd_kind[fd] == PRIVCMD_RESTRICTED) {
-        pthread_mutex_unlock(&lock);
-        errno = EPERM;
-        return -1;
-    }
-    pthread_mutex_unlock(&lock);
-
-    for (i = 0; i < 5; i++)
-        args[i] = hc->arg[i];
-    result = sim_xen_hypercall(hc->op, args);
-    if (result < 0 && result > -4096) {
-        hc->retval = 0;
-        pthread_mutex_lock(&lock);
-        errno = kernel_errno(-result);
-        pthread_mutex_unlock(&lock);
-        return -1;
-    }
-    hc->retval = result;
-    return 0;
 }
 
 INTERPOSER int ioctl(int fd, unsigned long req, ...)
@@ -305,7 +486,7 @@ INTERPOSER int ioctl(int fd, unsigned long req, ...)
     va_end(ap);
     if (!READY())
         return REAL(ioctl)(fd, req, arg);
-    SIM_LOCKED_WRITE(&lock, ours, kind_of(fd) != NOT_OURS);
+    SIM_LOCKED_WRITE(&lock, ours, file_of(fd) != NULL);
     if (ours)
         return privcmd_ioctl(fd, req, arg);
     return REAL(ioctl)(fd, req, arg);
@@ -326,7 +507,7 @@ INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     }
     p = REAL(mmap)(addr, len, prot, flags, fd, off);
     if (p != MAP_FAILED) {
-        regions[nr_regions++] = (struct region){ (uintptr_t)p, len, 0, 0 };
+        regions[nr_regions++] = (struct region){ (uintptr_t)p, len, 0, INHERIT_COPY };
         mapped_bytes += len;
     }
     pthread_mutex_unlock(&lock);
@@ -396,13 +577,13 @@ int minherit(void *p, size_t len, int inherit)
         pthread_mutex_unlock(&lock);
         return -1;
     }
-    r->inherit_none = inherit == INHERIT_NONE;
+    r->inherit = inherit;
     update_reachable(r);
     pthread_mutex_unlock(&lock);
     return 0;
 }
 
-/* ---- fork: INHERIT_NONE mappings are absent from the child ---------------- */
+/* ---- fork (vm_map.c, vmspace_fork()) -------------------------------------- */
 
 static void before_fork(void)
 {
@@ -414,17 +595,35 @@ static void after_fork_parent(void)
     pthread_mutex_unlock(&lock);
 }
 
+/*
+ * The child shares the parent's open files (one more reference each).
+ * An INHERIT_NONE mapping is absent from it; an INHERIT_ZERO one is
+ * there, zero-filled and not wired. Memory locks are not inherited.
+ */
 static void after_fork_child(void)
 {
     size_t i = 0;
+    int fd;
 
+    for (fd = 0; fd < MAX_FDS; fd++)
+        if (fd_file[fd])
+            file_get(fd_file[fd]);
+    nr_in_flight = 0;
+    held = releases = 0;
+    pthread_cond_init(&held_cond, NULL);
     while (i < nr_regions) {
-        if (regions[i].inherit_none) {
-            REAL(munmap)((void *)regions[i].start, regions[i].len);
-            drop_region(&regions[i]);
-        } else {
-            i++;
+        struct region *r = &regions[i];
+
+        if (r->inherit == INHERIT_NONE) {
+            REAL(munmap)((void *)r->start, r->len);
+            drop_region(r);
+            continue;
         }
+        if (r->inherit == INHERIT_ZERO)
+            memset((void *)r->start, 0, r->len);
+        r->locked = 0;
+        update_reachable(r);
+        i++;
     }
     pthread_mutex_unlock(&lock);
 }
@@ -438,6 +637,10 @@ __attribute__((constructor)) static void sim_freebsd_init(void)
     REAL(munmap);
     REAL(mlock);
     REAL(dup2);
+    files = REAL(mmap)(NULL, MAX_FILES * sizeof(*files), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (files == MAP_FAILED)
+        abort();   /* a test harness without memory cannot go on */
     defaults();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     __atomic_store_n(&sim_ready, 1, __ATOMIC_RELEASE);
@@ -449,6 +652,7 @@ void sim_os_reset(void)
 {
     pthread_mutex_lock(&lock);
     defaults();
+    pthread_cond_broadcast(&held_cond);   /* nothing stays held */
     pthread_mutex_unlock(&lock);
     sim_xen_reset();
 }
@@ -464,9 +668,10 @@ void sim_os_set_xen_present(int present)
     SIM_LOCKED_WRITE(&lock, cfg.xen_present, !!present);
 }
 
+/* Both the request and a multicall entry carry unsigned longs. */
 unsigned sim_os_hypercall_arg_bits(void)
 {
-    return sizeof(((struct ioctl_privcmd_hypercall *)0)->arg[0]) * CHAR_BIT;
+    return sizeof(((multicall_entry_t *)0)->args[0]) * CHAR_BIT;
 }
 
 int sim_os_open_handles(void)
@@ -479,6 +684,8 @@ size_t sim_os_mapped_bytes(void)
     return SIM_LOCKED_READ(&lock, mapped_bytes);
 }
 
+/* 1: the current driver (restriction per open file); 0: 12-STABLE's,
+ * which answers the request with ENOSYS. */
 int sim_os_set_kernel_restrict(int supported)
 {
     SIM_LOCKED_WRITE(&lock, cfg.kernel_restrict, !!supported);
@@ -503,12 +710,7 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
 
 /* ---- sim-freebsd.h -------------------------------------------------------- */
 
-void sim_freebsd_set_native_errno(int on)
-{
-    SIM_LOCKED_WRITE(&lock, cfg.native_errno, !!on);
-}
-
-int sim_freebsd_mapping(const void *p, int *locked, int *inherit_none)
+int sim_freebsd_mapping(const void *p, int *locked, int *inherit)
 {
     struct region *r;
     int rc = -1;
@@ -517,7 +719,7 @@ int sim_freebsd_mapping(const void *p, int *locked, int *inherit_none)
     r = region_at(p);
     if (r) {
         *locked = r->locked;
-        *inherit_none = r->inherit_none;
+        *inherit = r->inherit;
         rc = 0;
     }
     pthread_mutex_unlock(&lock);
@@ -526,28 +728,71 @@ int sim_freebsd_mapping(const void *p, int *locked, int *inherit_none)
 
 unsigned long sim_freebsd_hypercall_ioctls(void)
 {
-    return __atomic_load_n(&hypercall_ioctls, __ATOMIC_RELAXED);
+    return SIM_LOCKED_READ(&lock, hypercall_ioctls);
 }
 
 unsigned long sim_freebsd_restrict_ioctls(void)
 {
-    return __atomic_load_n(&restrict_ioctls, __ATOMIC_RELAXED);
-}
-
-int sim_freebsd_last_open_flags(void)
-{
-    return __atomic_load_n(&last_open_flags, __ATOMIC_RELAXED);
+    return SIM_LOCKED_READ(&lock, restrict_ioctls);
 }
 
 int sim_freebsd_last_restrict_domid(void)
 {
-    return __atomic_load_n(&last_restrict_domid, __ATOMIC_RELAXED);
+    return SIM_LOCKED_READ(&lock, last_restrict_domid);
+}
+
+uint64_t sim_freebsd_last_ioctl_op(void)
+{
+    return SIM_LOCKED_READ(&lock, last_op);
+}
+
+uint64_t sim_freebsd_last_ioctl_arg0(void)
+{
+    return SIM_LOCKED_READ(&lock, last_arg0);
+}
+
+int sim_freebsd_last_open_flags(void)
+{
+    return SIM_LOCKED_READ(&lock, last_open_flags);
 }
 
 int sim_freebsd_is_privcmd(int fd)
 {
-    int k;
+    int ours;
 
-    SIM_LOCKED_WRITE(&lock, k, kind_of(fd));
-    return k != NOT_OURS;
+    SIM_LOCKED_WRITE(&lock, ours, file_of(fd) != NULL);
+    return ours;
+}
+
+void sim_freebsd_hold(int on)
+{
+    pthread_mutex_lock(&lock);
+    cfg.holding = on;
+    if (!on)
+        releases = 0;
+    pthread_cond_broadcast(&held_cond);
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_freebsd_held(void)
+{
+    return SIM_LOCKED_READ(&lock, held);
+}
+
+void sim_freebsd_release(int n)
+{
+    pthread_mutex_lock(&lock);
+    releases += n;
+    pthread_cond_broadcast(&held_cond);
+    pthread_mutex_unlock(&lock);
+}
+
+int sim_freebsd_max_in_flight(void)
+{
+    return SIM_LOCKED_READ(&lock, max_in_flight);
+}
+
+unsigned long sim_freebsd_entry_overlaps(void)
+{
+    return SIM_LOCKED_READ(&lock, entry_overlaps);
 }

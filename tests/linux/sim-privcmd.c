@@ -859,11 +859,14 @@ INTERPOSER int madvise(void *p, size_t len, int advice)
 
 /*
  * Locking is only recorded, never done: the test machine's
- * RLIMIT_MEMLOCK is no part of what is being tested.
+ * RLIMIT_MEMLOCK is no part of what is being tested. The address comes
+ * as a number: glibc 2.41 declares mlock()'s pointer access(none),
+ * which our replacements inherit, and gcc 14 would read passing it on
+ * as a pointer as reading memory that may be uninitialized.
  */
-static int lock_op(const void *p, size_t len, enum range_op op)
+static int lock_op(uintptr_t start, size_t len, enum range_op op)
 {
-    uintptr_t start = (uintptr_t)p, end = page_end(p, len);
+    uintptr_t end = page_end((const void *)start, len);
     int rc = 0, err;
 
     pthread_mutex_lock(&lock);
@@ -885,14 +888,14 @@ INTERPOSER int mlock(const void *p, size_t len)
 {
     if (!sim_ready)
         return REAL(mlock)(p, len);
-    return lock_op(p, len, OP_LOCK);
+    return lock_op((uintptr_t)p, len, OP_LOCK);
 }
 
 INTERPOSER int munlock(const void *p, size_t len)
 {
     if (!sim_ready)
         return REAL(munlock)(p, len);
-    return lock_op(p, len, OP_UNLOCK);
+    return lock_op((uintptr_t)p, len, OP_UNLOCK);
 }
 
 /* ---- tests/sim/os.h ---------------------------------------------------------- */

@@ -9,7 +9,7 @@ gen="${srcdir:-.}/src/minios/gen-errno-table.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gen-errno-check.XXXXXX") || exit 99
 trap 'rm -rf "$dir"' EXIT
 n=0
-echo "1..9"
+echo "1..10"
 check() {   # check DESCRIPTION COMMAND...
     desc=$1; shift
     n=$((n + 1))
@@ -81,4 +81,8 @@ check "table sized by the largest Xen value" size
 gen_to "$dir/t2" "$dir/xen.h" "$dir/local.h" "$dir/more.h"
 several() { has "$dir/t2" "[110] = ETIMEDOUT," && has "$dir/t1" "/* [110] ETIMEDOUT: no local value */"; }
 check "a name from any of several local headers counts" several
+printf '#define ERESTART EAGAIN /* x */\n#define ENOSYS EPERM\n' >"$dir/alias.h"
+gen_to "$dir/t3" "$dir/xen.h" "$dir/alias.h" "$dir/local.h"
+named_after() { has "$dir/t3" "[85] = EAGAIN," && has "$dir/t3" "[38] = ENOSYS,"; }
+check "an error named after another is given as it, unless defined as a number" named_after
 exit 0

@@ -38,7 +38,8 @@ unsigned sim_os_hypercall_arg_bits(void);
 /* Descriptors the simulated kernel has handed out and not seen closed. */
 int sim_os_open_handles(void);
 
-/* Bytes of hypercall-buffer memory currently mapped. */
+/* Bytes of hypercall-buffer memory currently mapped, with what a
+ * backend maps for itself (FreeBSD: a page of multicall entries). */
 size_t sim_os_mapped_bytes(void);
 
 /* Whether the OS's kernel-level restriction exists (Linux/FreeBSD:

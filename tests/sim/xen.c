@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include <xen/errno.h>
+#include <xen/xen.h>   /* multicall_entry_t */
 
 #include "locked.h"
 #include "xen.h"
 
 /* Hypercall and sub-op numbers, as in Xen's public headers. */
 #define HC_MEMORY_OP   12
+#define HC_MULTICALL   13
 #define HC_XEN_VERSION 17
 #define XENVER_VERSION      0
 #define XENVER_EXTRAVERSION 1
@@ -236,7 +238,8 @@ static long fill(const uint64_t arg[5])
     return nonzero;
 }
 
-long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])
+/* One hypercall other than multicall, counted and remembered. */
+static long run_call(uint64_t op, const uint64_t arg[5])
 {
     pthread_mutex_lock(&calls_lock);
     nr_calls++;
@@ -256,6 +259,43 @@ long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])
     default:
         return -XEN_ENOSYS;
     }
+}
+
+/*
+ * Xen's common/multicall.c, do_multicall(): each entry is read from
+ * guest memory, run, and only its result field is meaningful after
+ * (a debug Xen overwrites the rest of the entry); a multicall inside
+ * a multicall meets the reentry check (-EINVAL, in that entry's
+ * result). The multicall itself returns 0, or -EFAULT when an entry
+ * cannot be read or written. It counts as the calls it carries.
+ */
+static long multicall(const uint64_t arg[5])
+{
+    multicall_entry_t *entry = (multicall_entry_t *)(uintptr_t)arg[0];
+    uint64_t sub_args[5];
+    uint32_t i, a, nr = (uint32_t)arg[1];
+    long result;
+
+    for (i = 0; i < nr; i++, entry++) {
+        if (!sim_xen_mem_reachable(entry, sizeof(*entry)))
+            return -XEN_EFAULT;
+        for (a = 0; a < 5; a++)
+            sub_args[a] = entry->args[a];
+        if (entry->op == HC_MULTICALL)
+            result = -XEN_EINVAL;
+        else
+            result = run_call(entry->op, sub_args);
+        memset(entry, 0xaa, sizeof(*entry));
+        entry->result = (xen_ulong_t)result;
+    }
+    return 0;
+}
+
+long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])
+{
+    if (op == HC_MULTICALL)
+        return multicall(arg);
+    return run_call(op, arg);
 }
 
 unsigned long sim_xen_calls(void)

@@ -15,7 +15,8 @@ mkdir -p "$work"
 
 need=""
 command -v clang >/dev/null || need="$need clang"
-dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need="$need libclang-rt-14-dev"
+# The runtime of the release's default clang (14 on Debian 12, 19 on 13).
+dpkg -s libclang-rt-dev >/dev/null 2>&1 || need="$need libclang-rt-dev"
 if [ -n "$need" ]; then
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need \

@@ -18,7 +18,7 @@ if [ -z "$tarball" ]; then
     exit
 fi
 tarball=$(readlink -f "$tarball")
-packages="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
+packages="qemu-system-x86 xen-system-amd64 linux-image-amd64
  busybox-static cpio kmod libxencall1 newlib-source gcc make xz-utils"
 # shellcheck disable=SC2086
 if ! DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q --no-install-recommends \
@@ -61,7 +61,7 @@ fi
 
 # tests/xen/run.sh puts this build's dom0 programs into the image too.
 { make -C "$XENCALL_BUILD" -s -j"$(nproc)" all >/dev/null &&
-    make -C "$XENCALL_BUILD" -s -j"$(nproc)" tests/xen/dom0-checks tests/xen/xen-latency >/dev/null; } ||
+    make -C "$XENCALL_BUILD" -s -j"$(nproc)" tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd >/dev/null; } ||
     { stage_fail "building the dom0 programs"; stage_end; exit; }
 extra=$out/dom0-extra
 rm -rf "$extra" && mkdir -p "$extra"

@@ -1,33 +1,61 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Boot Debian's Xen and kernel under QEMU (software emulation) with a
-# dom0 initramfs holding this build's library and programs, Debian's
-# xl and Xen daemons, and a tiny PV guest; dom0-init.sh does the rest.
-#   tests/xen/run.sh BUILD_DIR test|demo SERIAL_LOG [TIMEOUT_S]
+# Boot a Debian release's Xen and kernel under QEMU (software emulation)
+# with a dom0 initramfs holding this build's library and programs, that
+# release's xl, Xen daemons, test programs and libraries, and a tiny PV
+# guest; dom0-init.sh does the rest.
+#   tests/xen/run.sh BUILD_DIR test|demo SERIAL_LOG [TIMEOUT_S [ROOT]]
+# ROOT (default /) is the Debian system everything but QEMU comes from;
+# BUILD_DIR is a build of this tree inside it, made for its C library.
 # Exits 0 when dom0 ended QEMU itself, 1 otherwise (crash, hang).
 set -eu
-build=$(cd "$1" && pwd) mode=$2 log=$3 limit=${4:-240}
+mode=$2 log=$3 limit=${4:-240} from=$(cd "${5:-/}" && pwd)
+build=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+if [ "$from" = / ]; then
+    from='' build=$(cd "$build" && pwd)
+fi
+# Commands of the release's own system (ldd above all: its libraries).
+in_from() { if [ -n "$from" ]; then chroot "$from" "$@"; else "$@"; fi; }
+
+# QEMU is the machine's, unless that is newer than 7.x and the release
+# comes from a root: then the root's own QEMU (roots.sh installs one),
+# with the files QEMU reads inside that root. What has been seen to
+# work is QEMU 7.2 (Debian 12) with either release and QEMU 10
+# (Debian 13) with Debian 13; this keeps to those pairs.
+qemu_version() { "$@" qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1; }
+qemu=(qemu-system-x86_64) qemu_root=''
+qemu_major=$(qemu_version)
+if [ "${qemu_major:-0}" -gt 7 ] && [ -n "$from" ]; then
+    qemu=(chroot "$from" qemu-system-x86_64) qemu_root=$from
+    qemu_major=$(qemu_version chroot "$from")
+fi
+work=$(mktemp -d -p "$qemu_root/tmp")
 trap 'rm -rf "$work"' EXIT
 
 # The newest kernel that has its modules installed; never a fixed name.
-release=$(ls /lib/modules | sort -V | tail -n1)
-kernel=/boot/vmlinuz-$release
-xen_gz=$(ls /boot/xen-*.gz | sort -V | tail -n1)
-xenbin=$(dirname "$(readlink -f "$(ls /usr/lib/xen-*/bin/xl | sort -V | tail -n1)")")
-[ -r "$kernel" ] && [ -r "$xen_gz" ] || { echo "no kernel or Xen in /boot"; exit 1; }
+release=$(ls "$from/lib/modules" | sort -V | tail -n1)
+kernel=$from/boot/vmlinuz-$release
+xen_gz=$(ls "$from"/boot/xen-*.gz | sort -V | tail -n1)
+xenbin=$(cd "$from/" && ls -d usr/lib/xen-[0-9]*/bin | sort -V | tail -n1)
+[ -r "$kernel" ] && [ -r "$xen_gz" ] && [ -x "$from/$xenbin/xl" ] ||
+    { echo "no kernel, Xen or xl in ${from:-/}"; exit 1; }
+# What dom0 must find Xen reporting: the installed hypervisor's version.
+xen_package=$(in_from dpkg-query -S "${xen_gz#"$from"}" | cut -d: -f1)
+xen_expected=$(in_from dpkg-query -W -f='${Version}' "$xen_package" |
+               sed -E 's/^([0-9]+:)?([0-9]+\.[0-9]+).*/\2/')
 # Debian ships Xen gzip-compressed; QEMU's multiboot loader needs the ELF.
 zcat "$xen_gz" >"$work/xen.elf"
 
 # Copy files with every shared library they need, at the same paths.
+# FILEs are paths in the release's system.
 add_with_libs() {   # ROOT FILE...
     local root=$1 f lib
     shift
     for f in "$@"; do
-        cp --parents -L "$f" "$root"
-        for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
-            [ -e "$root$lib" ] || cp --parents -L "$lib" "$root"
+        (cd "$from/" && cp --parents -L "${f#/}" "$root")
+        for lib in $(in_from ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+            [ -e "$root$lib" ] || (cd "$from/" && cp --parents -L "${lib#/}" "$root")
         done
     done
 }
@@ -36,45 +64,52 @@ make_cpio() {   # ROOT OUT
     (cd "$1" && find . | cpio -o -H newc --quiet) >"$2"
 }
 
-# The guest: the same kernel, busybox, an /init that says it is alive.
+# The guest: the same kernel, busybox, an /init that shows it is alive.
 groot=$work/guest
 mkdir -p "$groot/bin" "$groot/proc"
-cp /bin/busybox "$groot/bin/busybox"
+cp "$from/bin/busybox" "$groot/bin/busybox"
 install -m 755 "$here/guest-init.sh" "$groot/init"
 make_cpio "$groot" "$work/guest.cpio"
 
 root=$work/dom0
 mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,etc,var,guest,opt/xencall/bin,opt/xencall/lib}
 ln -s /run "$root/var/run"
-cp /bin/busybox "$root/bin/busybox"
+cp "$from/bin/busybox" "$root/bin/busybox"
 install -m 755 "$here/dom0-init.sh" "$root/init"
+# More checks, each a script dom0-init.sh sources in name order.
+mkdir -p "$root/opt/xencall/checks"
+cp "$here"/checks/*.sh "$root/opt/xencall/checks/"
 mkdir -p "$root/lib/modules/$release/kernel/drivers"
-cp -r "/lib/modules/$release/kernel/drivers/xen" "$root/lib/modules/$release/kernel/drivers/"
-cp "/lib/modules/$release"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$release/" 2>/dev/null || true
+cp -r "$from/lib/modules/$release/kernel/drivers/xen" "$root/lib/modules/$release/kernel/drivers/"
+cp "$from/lib/modules/$release"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$release/" 2>/dev/null || true
 depmod -b "$root" "$release"
 
-# Debian's Xen tools (and their libraries, Debian's libxencall among them).
-add_with_libs "$root" "$xenbin"/{xl,xenstored,xenconsoled,xen-init-dom0} \
-    "$(command -v xenstore-write)"
-cp -L /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/usr/lib/x86_64-linux-gnu/" 2>/dev/null ||
-    cp --parents -L "$(gcc -print-file-name=libgcc_s.so.1)" "$root"
+# Debian's Xen tools (and their libraries, Debian's libxencall among
+# them), and those of Xen's own test programs this release ships.
+add_with_libs "$root" "/$xenbin"/{xl,xenstored,xenconsoled,xen-init-dom0,libxl-save-helper} \
+    "$(in_from sh -c 'command -v xenstore-write')"
+for prog in test-resource test-paging-mempool depriv-fd-checker; do
+    [ -x "$from/$xenbin/$prog" ] && add_with_libs "$root" "/$xenbin/$prog"
+done
+# libxl cancels threads, for which glibc loads libgcc_s.
+add_with_libs "$root" "$(in_from readlink -f "$(in_from gcc -print-file-name=libgcc_s.so.1)")"
 mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/log/xen"
-[ -d /etc/xen ] && cp -r /etc/xen/. "$root/etc/xen/" 2>/dev/null || true
+[ -d "$from/etc/xen" ] && cp -r "$from/etc/xen/." "$root/etc/xen/" 2>/dev/null || true
 
 # This build: the library and the programs that run on it.
-cp -a "$build"/.libs/libxencall.so.1* "$root/opt/xencall/lib/"
-for prog in tests/xen/dom0-checks tests/xen/xen-latency tools/xencall-probe; do
+cp -a "$from$build"/.libs/libxencall.so.1* "$root/opt/xencall/lib/"
+for prog in tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd tools/xencall-probe; do
     bin=$build/$prog
-    [ -x "$build/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
+    [ -x "$from$build/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
         bin=$build/$(dirname "$prog")/.libs/$(basename "$prog")
     add_with_libs "$root" "$bin"
-    cp "$bin" "$root/opt/xencall/bin/$(basename "$prog")"
+    cp "$from$bin" "$root/opt/xencall/bin/$(basename "$prog")"
 done
 
 # Trace points: uprobe events computed here from the library's notes
 # (dom0 has no readelf), and the script that attaches them.
-lib_file=$(basename "$(readlink -f "$build/.libs/libxencall.so.1")")
-sh "$here/../trace/sdt-uprobes.sh" "$build/.libs/$lib_file" "/opt/xencall/lib/$lib_file" \
+lib_file=$(basename "$(readlink -f "$from$build/.libs/libxencall.so.1")")
+sh "$here/../trace/sdt-uprobes.sh" "$from$build/.libs/$lib_file" "/opt/xencall/lib/$lib_file" \
     >"$root/opt/xencall/uprobe_events" || true
 install -m 755 "$here/dom0-trace.sh" "$root/opt/xencall/bin/dom0-trace"
 
@@ -85,7 +120,7 @@ name = "guest"
 type = "pv"
 kernel = "/guest/vmlinuz"
 ramdisk = "/guest/initrd.cpio"
-memory = 256
+memory = 128
 vcpus = 1
 extra = "console=hvc0 rdinit=/init"
 CFG
@@ -95,21 +130,29 @@ CFG
 make_cpio "$root" "$work/dom0.cpio"
 
 # dom0 gets 1 GiB, so its maximum reservation is 262144 pages.
-dom0_args="console=hvc0 earlyprintk=xen xentest=$mode xentest_pages=262144"
+dom0_args="console=hvc0 earlyprintk=xen xentest=$mode xentest_pages=262144 xentest_xen=$xen_expected"
 # spec-ctrl=eager-fpu: by default Xen hands the FPU to a PV vCPU lazily
 # here (it leaves CR0.TS set and waits for the #NM trap), but QEMU's TCG
 # raises no #NM for XSAVE/XRSTOR, so once a second domain ran, dom0's
 # kernel saved and restored another vCPU's registers as a task's own and
 # dom0 programs crashed now and then. Eager switching never relies on it.
-echo "booting Xen $(basename "$xen_gz") with dom0 kernel $release ($mode), limit ${limit}s"
+echo "booting Xen $(basename "$xen_gz") ($xen_package) with dom0 kernel $release from ${from:-/} ($mode), limit ${limit}s"
+# The CPU model, by QEMU's version: SMAP crashes the PV dom0 on every
+# version; QEMU 7.2 (Debian 12) runs clean with "max,-smap", but under
+# QEMU 10 (Debian 13) that model makes dom0's programs segfault at
+# random, where the plain qemu64 model runs clean.
+if [ "${qemu_major:-0}" -le 7 ]; then cpu=max,-smap; else cpu=qemu64; fi
+echo "QEMU $qemu_major${qemu_root:+ from $qemu_root}, -cpu $cpu"
+# What QEMU reads, as its own root sees it.
+seen=${work#"$qemu_root"}
 set +e
-timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
-    -machine q35,accel=tcg -cpu max,-smap -smp 1 -m 2048 \
+timeout --foreground -k 5 "$limit" "${qemu[@]}" \
+    -machine q35,accel=tcg -cpu "$cpu" -smp 1 -m 2048 \
     -display none -monitor none -serial stdio -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -kernel "$work/xen.elf" \
+    -kernel "$seen/xen.elf" \
     -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=1 noreboot spec-ctrl=eager-fpu" \
-    -initrd "$kernel $dom0_args,$work/dom0.cpio" </dev/null >"$log" 2>&1
+    -initrd "${kernel#"$qemu_root"} $dom0_args,$seen/dom0.cpio" </dev/null >"$log" 2>&1
 status=$?
 set -e
 # isa-debug-exit turns dom0's byte 1 into QEMU's status (1 << 1) | 1.

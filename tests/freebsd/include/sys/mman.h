@@ -8,6 +8,7 @@
 #define INHERIT_SHARE 0
 #define INHERIT_COPY  1
 #define INHERIT_NONE  2
+#define INHERIT_ZERO  3
 int minherit(void *addr, size_t len, int inherit);
 
 #endif

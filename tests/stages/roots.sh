@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Debian roots of every release this project supports, for the stages
+# that build, install or boot on a release other than (or as well as)
+# the machine's own. Source it after lib.sh.
+#
+# Each release's root is made once with debootstrap (minbase) from this
+# machine's own mirrors, with Debian's Xen, a kernel and the build and
+# packaging tools, and kept under $XENCALL_CACHE (default
+# /var/cache/xencall-tests) in a folder named after its inputs. Stages
+# never write to it: they work in an overlay of it (release_overlay).
+
+# Debian 12 and Debian 13, oldest first (read by the stages).
+# shellcheck disable=SC2034
+XENCALL_RELEASES="bookworm trixie"
+
+host_release() { (. /etc/os-release && echo "$VERSION_CODENAME"); }
+
+# What every root holds: Xen through its metapackage (hypervisor and
+# tools of that release), the kernel, busybox for the initramfs, QEMU
+# (tests/xen/run.sh says when it is used), and what building, checking
+# and packaging this tree needs.
+XENCALL_ROOT_PACKAGES="xen-system-amd64 linux-image-amd64 busybox-static qemu-system-x86 libxen-dev
+ build-essential autoconf automake libtool pkgconf libcmocka-dev valgrind libnewlib-dev
+ mandoc groff-base man-db dpkg-dev debhelper dh-autoreconf fakeroot lintian systemtap-sdt-dev"
+
+# "URI SUITE" lines for RELEASE: the machine's own sources, with its
+# release's name swapped for RELEASE (bookworm-security becomes
+# trixie-security at the same URI).
+release_mirrors() {
+    local release=$1 host
+    host=$(host_release)
+    debian_sources "$host" | awk -v host="$host" -v want="$1" \
+        '{ sub("^" host, want, $2); print $1, $2 }' | sort -u
+}
+
+# Prints the path of RELEASE's root, making it first if needed (several
+# stages may ask at once: one makes it, the others wait). A root older
+# than a week is brought up to date first, so a new Xen from the mirror
+# reaches the tests.
+release_root() {
+    local release=$1 cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
+    local mirrors mirror key root log
+    mirrors=$(release_mirrors "$release")
+    mirror=$(echo "$mirrors" | awk -v s="$release" '$2 == s { print $1; exit }')
+    if [ -z "$mirror" ]; then
+        echo "no Debian mirror in this machine's apt sources" >&2
+        return 1
+    fi
+    key=$(printf '%s\n%s\nv2\n' "$mirrors" "$XENCALL_ROOT_PACKAGES" | md5sum | cut -c1-12)
+    root=$cache/$release-$key
+    log=$cache/$release-$key.log
+    mkdir -p "$cache" || return 1
+    (
+        flock 9
+        if [ -e "$root/.made" ] && [ -z "$(find "$root/.made" -mtime +7)" ]; then
+            exit 0
+        fi
+        if [ ! -e "$root/.debootstrap-done" ]; then
+            rm -rf "$root"
+            echo "debootstrap $release from $mirror into $root" >&2
+            timeout 1200 debootstrap --variant=minbase "$release" "$root" "$mirror" \
+                >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
+            touch "$root/.debootstrap-done"
+        fi
+        echo "$mirrors" | awk '{ print "deb", $1, $2, "main" }' >"$root/etc/apt/sources.list"
+        # Installing Xen's tools must not start their daemons.
+        printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+        chmod 755 "$root/usr/sbin/policy-rc.d"
+        echo "installing Debian's Xen, kernel and build tools in the $release root" >&2
+        # shellcheck disable=SC2086
+        timeout 1800 chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
+            sh -c "apt-get update -q && apt-get upgrade -y -q &&
+                   apt-get install -y -q --no-install-recommends $(echo $XENCALL_ROOT_PACKAGES) &&
+                   apt-get clean" >>"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
+        touch "$root/.made"
+    ) 9>"$root.lock" || { echo "cannot make the Debian $release root (log: $log)" >&2; return 1; }
+    echo "$root"
+}
+
+# A writable view of ROOT at DIR/root (changes go to DIR/upper), with
+# /proc mounted; release_overlay_end undoes it.
+release_overlay() {
+    local root=$1 dir=$2
+    release_overlay_end "$dir"
+    rm -rf "$dir" && mkdir -p "$dir/upper" "$dir/work" "$dir/root" &&
+        mount -t overlay overlay \
+            -o "lowerdir=$root,upperdir=$dir/upper,workdir=$dir/work" "$dir/root" &&
+        mount -t proc proc "$dir/root/proc"
+}
+
+release_overlay_end() {
+    local dir=$1 m
+    for m in proc ""; do
+        mountpoint -q "$dir/root/$m" && umount -l "$dir/root/$m"
+    done
+    return 0
+}
