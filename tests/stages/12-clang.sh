@@ -8,20 +8,8 @@ stage_begin clang
 top=$(pwd)
 dir="$XENCALL_BUILD/../clang"
 
-if ! command -v clang >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q \
-        --no-install-recommends -o DPkg::Lock::Timeout=600 clang \
-        >/dev/null || echo "cannot install clang"
-fi
-if ! command -v clang >/dev/null; then
-    if [ "${CI:-}" = true ]; then
-        stage_fail "clang cannot be installed"
-    else
-        stage_skip "no clang: no clang build"
-    fi
-    stage_end
-    exit
-fi
+command -v clang >/dev/null || stage_apt_install clang ||
+    stage_cannot_run "clang cannot be installed: no clang build"
 
 mkdir -p "$dir"
 if (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror CC=clang &&

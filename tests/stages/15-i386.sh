@@ -16,20 +16,8 @@ dir="$XENCALL_BUILD/../i386"
 cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
 cc32="gcc -m32"
 
-if ! dpkg -s gcc-multilib >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q \
-        --no-install-recommends -o DPkg::Lock::Timeout=600 gcc-multilib \
-        >/dev/null || echo "cannot install gcc-multilib"
-fi
-if ! dpkg -s gcc-multilib >/dev/null 2>&1; then
-    if [ "${CI:-}" = true ]; then
-        stage_fail "gcc-multilib cannot be installed"
-    else
-        stage_skip "no gcc-multilib (the 32-bit C library): no i386 build"
-    fi
-    stage_end
-    exit
-fi
+dpkg -s gcc-multilib >/dev/null 2>&1 || stage_apt_install gcc-multilib ||
+    stage_cannot_run "gcc-multilib (the 32-bit C library) cannot be installed: no i386 build"
 
 # shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
 # library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a

@@ -3,7 +3,7 @@
 # The public header stands alone: strict C89 and C++.
 . "$(dirname "$0")/lib.sh"
 stage_begin header
-apt-get install -y -q g++ >/dev/null 2>&1
+command -v g++ >/dev/null || stage_apt_install g++ || echo "cannot install g++"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/use.c" <<'SRC'
 #include <xencall.h>

@@ -15,24 +15,17 @@ top=$(pwd)
 tarball=$top/../shared/sources/freebsd-12-stable-include.tar.xz
 work=$XENCALL_BUILD/../freebsd-headers
 
-missing() {   # a missing input: a skip here, a failure in CI
-    if [ "${CI:-}" = true ]; then stage_fail "$*"; else stage_skip "$*"; fi
-    stage_end
-    exit
-}
-
-[ -f "$tarball" ] || missing "no FreeBSD headers: $tarball is not there"
+[ -f "$tarball" ] || stage_cannot_run "no FreeBSD headers: $tarball is not there"
 if ! command -v clang >/dev/null || ! command -v xz >/dev/null ||
    [ ! -f /usr/include/xen/xen.h ]; then
-    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
-        -o DPkg::Lock::Timeout=600 clang xz-utils libxen-dev >/dev/null
+    stage_apt_install clang xz-utils libxen-dev
 fi
 command -v clang >/dev/null && command -v xz >/dev/null ||
-    missing "clang or xz-utils cannot be installed"
-xen_tree=$(xen_source_tree) || missing "no Xen source tree for xen-sys/FreeBSD/privcmd.h"
+    stage_cannot_run "clang or xz-utils cannot be installed"
+xen_tree=$(xen_source_tree) || stage_cannot_run "no Xen source tree for xen-sys/FreeBSD/privcmd.h"
 
 rm -rf "$work" && mkdir -p "$work/xen-include" "$work/build"
-tar -C "$work" -xJf "$tarball" || missing "cannot unpack $tarball"
+tar -C "$work" -xJf "$tarball" || stage_cannot_run "cannot unpack $tarball"
 freebsd_include=$work/freebsd-12-stable-include
 # FreeBSD ships no Xen headers: Xen's public ones and libxentoollog's
 # and libxentoolcore's from Debian, and the privcmd.h Xen's tools
@@ -42,7 +35,7 @@ xen_include=$work/xen-include
 cp -r /usr/include/xen "$xen_include/" &&
     cp /usr/include/xentoollog.h /usr/include/xentoolcore.h "$xen_include/" &&
     cp "$xen_tree/tools/include/xen-sys/FreeBSD/privcmd.h" "$xen_include/xen/sys/privcmd.h" ||
-    missing "cannot lay out the Xen headers"
+    stage_cannot_run "cannot lay out the Xen headers"
 
 freebsd_cc=(clang --target=x86_64-unknown-freebsd12.0 -nostdinc
             -isystem "$freebsd_include" -isystem "$xen_include"

@@ -10,8 +10,7 @@
 stage_begin releases
 host=$(host_release)
 work=$(cd "$XENCALL_BUILD/.." && pwd)/releases
-if ! timeout 900 apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
-        debootstrap >/dev/null; then
+if ! stage_apt_install debootstrap; then
     stage_fail "cannot install debootstrap"
     stage_end
     exit

@@ -19,8 +19,7 @@ command -v clang >/dev/null || need="$need clang"
 dpkg -s libclang-rt-dev >/dev/null 2>&1 || need="$need libclang-rt-dev"
 if [ -n "$need" ]; then
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need \
-        >/dev/null || echo "cannot install:$need"
+    stage_apt_install $need || echo "cannot install:$need"
 fi
 
 # Count a TAP log's lines into the stage.

@@ -17,16 +17,8 @@ host=$(host_release)
 packages="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod libxencall1
  debootstrap"
 # shellcheck disable=SC2086
-if ! DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
-        -o DPkg::Lock::Timeout=600 $packages >/dev/null 2>&1; then
-    if [ "${CI:-}" = true ]; then
-        stage_fail "cannot install: $packages"
-    else
-        stage_skip "cannot install the Xen/QEMU packages ($packages): no real-Xen checks"
-    fi
-    stage_end
-    exit
-fi
+stage_apt_install $packages 2>/dev/null ||
+    stage_cannot_run "cannot install the Xen/QEMU packages ($packages): no real-Xen checks"
 dom0_programs="tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd"
 work=$(cd "$XENCALL_BUILD/.." && pwd)/real-xen
 mkdir -p "$work"

@@ -13,24 +13,14 @@ tarball=$(ls ../shared/sources/mini-os-*.tar.gz 2>/dev/null | sort -V | tail -n1
 if [ -z "$tarball" ]; then
     why="no Mini-OS sources (../shared/sources/mini-os-*.tar.gz beside this clone);
  get Mini-OS from the Xen project's mini-os.git (xenbits) as a tarball that unpacks to mini-os/"
-    if [ "${CI:-}" = true ]; then stage_fail "$why"; else stage_skip "$why"; fi
-    stage_end
-    exit
+    stage_cannot_run "$why"
 fi
 tarball=$(readlink -f "$tarball")
 packages="qemu-system-x86 xen-system-amd64 linux-image-amd64
  busybox-static cpio kmod libxencall1 newlib-source gcc make xz-utils"
 # shellcheck disable=SC2086
-if ! DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q --no-install-recommends \
-        -o DPkg::Lock::Timeout=600 $packages >/dev/null 2>&1; then
-    if [ "${CI:-}" = true ]; then
-        stage_fail "cannot install: $packages"
-    else
-        stage_skip "cannot install the Xen/QEMU/newlib packages ($packages)"
-    fi
-    stage_end
-    exit
-fi
+stage_apt_install $packages 2>/dev/null ||
+    stage_cannot_run "cannot install the Xen/QEMU/newlib packages ($packages)"
 newlib_tarball=$(ls /usr/src/newlib/newlib-*.tar.xz | sort -V | tail -n1)
 if ! xen=$(xen_source_tree); then
     stage_fail "cannot fetch Debian's xen source package (libxentoollog, libxentoolcore, errno.h)"

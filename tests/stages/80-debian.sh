@@ -16,8 +16,7 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 work=$(cd "$XENCALL_BUILD/.." && pwd)/debian
 pkgs="libxencall1-standalone libxencall-dev xencall-tools"
 
-if ! timeout 900 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
-        debootstrap >/dev/null; then
+if ! stage_apt_install debootstrap; then
     stage_fail "cannot install debootstrap"
     stage_end
     exit

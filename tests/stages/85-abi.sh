@@ -18,8 +18,7 @@ cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
 work=$(cd "$XENCALL_BUILD/.." && pwd)/abi
 ours=$(ls "$XENCALL_BUILD"/.libs/libxencall.so.1.*.* 2>/dev/null | head -n1)
 
-if ! timeout 900 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
-        abi-compliance-checker binutils dpkg-dev debootstrap >/dev/null; then
+if ! stage_apt_install abi-compliance-checker binutils dpkg-dev debootstrap; then
     stage_fail "cannot install abi-compliance-checker"
     stage_end; exit $?
 fi

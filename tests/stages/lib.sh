@@ -27,6 +27,21 @@ stage_add_automake() {
     STAGE_SKIP=$((STAGE_SKIP + ${skip:-0}))
 }
 
+# Install Debian packages for a stage: under a time limit, waiting for
+# another install's lock, quietly. Returns apt-get's status.
+stage_apt_install() {
+    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q \
+        --no-install-recommends -o DPkg::Lock::Timeout=600 "$@" >/dev/null
+}
+
+# Something the stage needs is missing: a failure under CI, which must
+# run every check, a skip elsewhere. Either way the stage ends here.
+stage_cannot_run() {
+    if [ "${CI:-}" = true ]; then stage_fail "$*"; else stage_skip "$*"; fi
+    stage_end
+    exit
+}
+
 stage_end() {
     echo "stage $STAGE_NAME: $STAGE_PASS passed, $STAGE_FAIL failed, $STAGE_SKIP skipped"
     [ "$STAGE_FAIL" -eq 0 ]
