@@ -28,8 +28,5 @@ else
     tail -20 "$dir/bench.out"
     stage_fail "bench/xencall-bench with clang"
 fi
-timeout 1500 make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1 ||
-    { echo "clang make check failed or timed out after 1500 s"; grep -E 'error|Error' "$dir/check.out" | head -20; }
-grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -50
-stage_add_automake "$dir/test-suite.log"
+stage_make_check "$dir" clang
 stage_end

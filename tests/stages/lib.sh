@@ -42,6 +42,18 @@ stage_cannot_run() {
     exit
 }
 
+# `make check` in the configured build DIR under a time limit; its
+# failures are shown and its counts join the stage. WHAT names the
+# build in messages.
+stage_make_check() {
+    local dir=$1 what=$2
+    timeout 1500 make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1 ||
+        { echo "$what make check failed or timed out after 1500 s"
+          grep -E 'error|Error' "$dir/check.out" | head -20; }
+    grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -50
+    stage_add_automake "$dir/test-suite.log"
+}
+
 stage_end() {
     echo "stage $STAGE_NAME: $STAGE_PASS passed, $STAGE_FAIL failed, $STAGE_SKIP skipped"
     [ "$STAGE_FAIL" -eq 0 ]
