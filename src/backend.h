@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The contract between the OS-independent core (the .c files in src/) and one OS
- * backend (src/<os>/). Exactly one backend is linked into a build; it
+ * The contract between the OS-independent core (the .c files directly in
+ * src/) and one OS backend (src/<os>/; the POSIX ones share src/posix/,
+ * which is not the core). Exactly one backend is linked into a build; it
  * defines struct xencall_os and every function below. Nothing else in
  * the core knows which OS it runs on.
  *
@@ -35,12 +36,13 @@ struct xencall_call {
 struct xencall_os *xencall_os_open(struct xentoollog_logger *log);
 
 /*
- * Release what xencall_os_open() made. in_forked_child is nonzero when
- * called in a child process that inherited the handle: its buffers are
- * not mapped there, so the backend only closes what the child owns.
- * Must not change errno's meaning for the caller (the core saves it).
+ * Release what xencall_os_open() made. Also called in a forked child
+ * that inherited the handle: what the backend holds (descriptors, its
+ * state) the child has its own copy of, and the buffers, which it does
+ * not have, are the core's to forget. Must not change errno's meaning
+ * for the caller (the core saves it).
  */
-void xencall_os_close(struct xencall_os *os, int in_forked_child);
+void xencall_os_close(struct xencall_os *os);
 
 /*
  * Make one hypercall. Returns the hypervisor's full result (>= 0), or
@@ -58,7 +60,7 @@ long xencall_os_hypercall(struct xencall_os *os,
 void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages);
 
 /* Give back a mapping from xencall_os_map_pages(). Preserves errno. */
-void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages);
+void xencall_os_unmap_pages(void *p, size_t nr_pages);
 
 /*
  * Stop this handle's OS object from being used for arbitrary

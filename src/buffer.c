@@ -162,7 +162,7 @@ static void *map_block(struct xencall_handle *h, size_t nr_pages)
         return NULL;   /* the backend has logged why */
     if (registry_add(h, p, nr_pages) < 0) {
         err = errno;
-        xencall_os_unmap_pages(h->os, p, nr_pages);
+        xencall_os_unmap_pages(p, nr_pages);
         LOG_ERROR(h, err, "cannot record a %zu-page buffer", nr_pages);
         errno = err;
         return NULL;
@@ -176,7 +176,7 @@ unmap_block(struct xencall_handle *h, void *p, size_t nr_pages, int by_budget)
 {
     TRACE_BUFFER_UNMAP(p, nr_pages);
     registry_remove(h, p, by_budget);
-    xencall_os_unmap_pages(h->os, p, nr_pages);
+    xencall_os_unmap_pages(p, nr_pages);
 }
 
 /* ---- the cache ----------------------------------------------------- */
@@ -369,7 +369,7 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
 
             r->buckets[i] = rec->next;
             if (!in_forked_child)
-                xencall_os_unmap_pages(h->os, (void *)rec->addr, rec->nr_pages);
+                xencall_os_unmap_pages((void *)rec->addr, rec->nr_pages);
             free(rec);
         }
     }

@@ -34,9 +34,9 @@ static int in_forked_child(const struct xencall_handle *h)
 }
 
 /* The last of the handle that a restrict callback uses. */
-static void release_os_and_log(struct xencall_handle *h, int in_child)
+static void release_os_and_log(struct xencall_handle *h)
 {
-    xencall_os_close(h->os, in_child);
+    xencall_os_close(h->os);
     xtl_logger_destroy(h->own_log);
 }
 
@@ -77,7 +77,7 @@ static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
     /* Only a close can have changed it since: it left the rest to us. */
     if (!__atomic_compare_exchange_n(&h->child_state, &state, 0, 0,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        release_os_and_log(h, 1);
+        release_os_and_log(h);
     return rc;
 }
 
@@ -156,7 +156,7 @@ static void close_in_child(struct xencall_handle *h)
     buffers_destroy(h, 1);
     if (__atomic_exchange_n(&h->child_state, CHILD_CLOSED, __ATOMIC_ACQ_REL) !=
         getpid())
-        release_os_and_log(h, 1);
+        release_os_and_log(h);
     /* else a thread of ours is restricting it and releases it after */
 }
 
@@ -173,7 +173,7 @@ int xencall_close(xencall_handle *h)
     xentoolcore__deregister_active_handle(&h->toolcore);
     buffers_log_statistics(h);   /* not in a child: its counts are its parent's */
     buffers_destroy(h, 0);
-    release_os_and_log(h, 0);
+    release_os_and_log(h);
     free(h->allocation);
     return 0;
 }

@@ -103,10 +103,10 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     return os;
 }
 
-void xencall_os_close(struct xencall_os *os, int in_forked_child)
+void xencall_os_close(struct xencall_os *os)
 {
-    /* A child owns its descriptor and its zero-filled entry page. */
-    (void)in_forked_child;
+    /* In a forked child too: it owns its descriptor and its zero-filled
+     * entry page. */
     close(os->privcmd_fd);
     posix_unmap(os->entries, XENCALL_PAGE_SIZE);
     free(os);
@@ -198,9 +198,8 @@ void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
                             inherit_none, "set INHERIT_NONE on");
 }
 
-void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
+void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
-    (void)os;
     posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 

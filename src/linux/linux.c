@@ -65,9 +65,8 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     return os;
 }
 
-void xencall_os_close(struct xencall_os *os, int in_forked_child)
+void xencall_os_close(struct xencall_os *os)
 {
-    (void)in_forked_child;   /* the child owns its copies of the fds */
     if (os->buffer_fd >= 0)
         close(os->buffer_fd);
     close(os->privcmd_fd);
@@ -128,9 +127,8 @@ void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
                                                "mark don't-fork");
 }
 
-void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
+void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
-    (void)os;
     posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 

@@ -35,9 +35,8 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     return os;
 }
 
-void xencall_os_close(struct xencall_os *os, int in_forked_child)
+void xencall_os_close(struct xencall_os *os)
 {
-    (void)in_forked_child;   /* Mini-OS has no fork */
     free(os);
 }
 
@@ -75,11 +74,10 @@ void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
     return p;
 }
 
-void xencall_os_unmap_pages(struct xencall_os *os, void *p, size_t nr_pages)
+void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
     int saved_errno = errno;
 
-    (void)os;
     (void)nr_pages;
     free(p);
     errno = saved_errno;

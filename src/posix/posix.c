@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the backends of POSIX kernels (src/linux, src/freebsd) share:
+ * their state's allocation, locked anonymous memory, restriction of
+ * the privcmd descriptor. Not the core: only a backend calls it, and
+ * the Mini-OS backend does not.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
