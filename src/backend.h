@@ -36,11 +36,11 @@ struct xencall_call {
 struct xencall_os *xencall_os_open(struct xentoollog_logger *log);
 
 /*
- * Release what xencall_os_open() made. Also called in a forked child
- * that inherited the handle: what the backend holds (descriptors, its
- * state) the child has its own copy of, and the buffers, which it does
- * not have, are the core's to forget. Must not change errno's meaning
- * for the caller (the core saves it).
+ * Release what xencall_os_open() made, also in a forked child that
+ * inherited the handle: the child has its own copies of the backend's
+ * descriptors and state, and the core, not the backend, forgets the
+ * buffers the child does not have. Must not change errno's meaning for
+ * the caller (the core saves it).
  */
 void xencall_os_close(struct xencall_os *os);
 
