@@ -155,10 +155,10 @@ static int memlock_cache_child(void)
     p = xencall_alloc_buffer_pages(h, 128);
     bad |= !p;
     xencall_free_buffer_pages(h, p, 128);
-    bad |= (fi_mapped_bytes() != 128 * PAGE) << 1;   /* cached, locked */
+    bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;   /* cached, locked */
     p = xencall_alloc_buffer_pages(h, 150);
     bad |= !p << 2;
-    bad |= (fi_mapped_bytes() != (p ? 150 * PAGE : 0)) << 3;
+    bad |= (fi_mapped_bytes() != (p ? (long)(150 * PAGE) : 0)) << 3;
     xencall_free_buffer_pages(h, p, 150);
     b = xencall_alloc_buffer(h, 64);
     bad |= !(b && xencall1(h, SIM_OP_RESULT, 3) == 3) << 4;
