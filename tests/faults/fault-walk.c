@@ -137,7 +137,12 @@ struct scenario {
     unsigned flags;
     void (*run)(const struct scenario *s, enum fi_call c, unsigned long n,
                 int err);
+    unsigned alloc;       /* run_alloc: ALLOC_* */
 };
+
+#define ALLOC_PAGES 1     /* xencall_alloc_buffer_pages(), size in pages */
+#define ALLOC_CACHED 2    /* a block of the same size freed first */
+#define ALLOC_CROWDED 4   /* 128 page blocks held: the registry grows */
 
 /* A missing /dev/xen/privcmd sends the library to /proc/xen/privcmd. */
 static int privcmd_fallback(enum fi_call c, unsigned long n, int err)
@@ -216,10 +221,11 @@ static void free_either(xencall_handle *h, void *b, size_t size, int pages)
         xencall_free_buffer(h, b);
 }
 
-static void alloc_common(const struct scenario *s, enum fi_call c,
-                         unsigned long n, int err, int pages, int cached,
-                         int crowded)
+static void run_alloc(const struct scenario *s, enum fi_call c,
+                      unsigned long n, int err)
 {
+    int pages = s->alloc & ALLOC_PAGES, cached = s->alloc & ALLOC_CACHED,
+        crowded = s->alloc & ALLOC_CROWDED;
     xencall_handle *h = open_logged(s->flags);
     size_t len = pages ? s->size * PAGE : s->size, i;
     void *crowd[128];
@@ -265,36 +271,6 @@ static void alloc_common(const struct scenario *s, enum fi_call c,
         for (i = 0; i < 128; i++)
             xencall_free_buffer_pages(h, crowd[i], 1);
     xencall_close(h);
-}
-
-static void run_alloc(const struct scenario *s, enum fi_call c,
-                      unsigned long n, int err)
-{
-    alloc_common(s, c, n, err, 0, 0, 0);
-}
-
-static void run_alloc_cached(const struct scenario *s, enum fi_call c,
-                             unsigned long n, int err)
-{
-    alloc_common(s, c, n, err, 0, 1, 0);
-}
-
-static void run_alloc_pages(const struct scenario *s, enum fi_call c,
-                            unsigned long n, int err)
-{
-    alloc_common(s, c, n, err, 1, 0, 0);
-}
-
-static void run_alloc_pages_cached(const struct scenario *s, enum fi_call c,
-                                   unsigned long n, int err)
-{
-    alloc_common(s, c, n, err, 1, 1, 0);
-}
-
-static void run_alloc_crowded(const struct scenario *s, enum fi_call c,
-                              unsigned long n, int err)
-{
-    alloc_common(s, c, n, err, 1, 0, 1);
 }
 
 /* A size the library refuses before any system call, with errno want. */
@@ -480,41 +456,44 @@ static void run_hypercall(const struct scenario *s, enum fi_call c,
 }
 
 static const struct scenario scenarios[] = {
-    { "open", 1, 1, 0, 0, run_open },
-    { "open-nonreentrant", 1, 1, 0, XENCALL_OPENFLAG_NON_REENTRANT, run_open },
-    { "open-locked-memory", 0, 1, 0, 0, run_open },
-    { "open-own-logger", 1, 1, 0, 0, run_open_nolog },
-    { "alloc-0", 1, 1, 0, 0, run_alloc },
-    { "alloc-1page", 1, 1, PAGE - 16, 0, run_alloc },
-    { "alloc-2pages", 1, 1, PAGE - 15, 0, run_alloc },
-    { "alloc-128pages", 1, 1, 128 * PAGE - 16, 0, run_alloc },
-    { "alloc-129pages", 1, 1, 128 * PAGE, 0, run_alloc },
-    { "alloc-locked-1page", 0, 1, 100, 0, run_alloc },
-    { "alloc-locked-129pages", 0, 1, 128 * PAGE, 0, run_alloc },
-    { "alloc-cached", 1, 1, 5000, 0, run_alloc_cached },
+    { "open", 1, 1, 0, 0, run_open, 0 },
+    { "open-nonreentrant", 1, 1, 0, XENCALL_OPENFLAG_NON_REENTRANT,
+      run_open, 0 },
+    { "open-locked-memory", 0, 1, 0, 0, run_open, 0 },
+    { "open-own-logger", 1, 1, 0, 0, run_open_nolog, 0 },
+    { "alloc-0", 1, 1, 0, 0, run_alloc, 0 },
+    { "alloc-1page", 1, 1, PAGE - 16, 0, run_alloc, 0 },
+    { "alloc-2pages", 1, 1, PAGE - 15, 0, run_alloc, 0 },
+    { "alloc-128pages", 1, 1, 128 * PAGE - 16, 0, run_alloc, 0 },
+    { "alloc-129pages", 1, 1, 128 * PAGE, 0, run_alloc, 0 },
+    { "alloc-locked-1page", 0, 1, 100, 0, run_alloc, 0 },
+    { "alloc-locked-129pages", 0, 1, 128 * PAGE, 0, run_alloc, 0 },
+    { "alloc-cached", 1, 1, 5000, 0, run_alloc, ALLOC_CACHED },
     { "alloc-nonreentrant", 1, 1, 3000, XENCALL_OPENFLAG_NON_REENTRANT,
-      run_alloc },
-    { "alloc-pages-1", 1, 1, 1, 0, run_alloc_pages },
-    { "alloc-pages-128", 1, 1, 128, 0, run_alloc_pages },
-    { "alloc-pages-129", 1, 1, 129, 0, run_alloc_pages },
-    { "alloc-pages-locked-2", 0, 1, 2, 0, run_alloc_pages },
-    { "alloc-pages-locked-300", 0, 1, 300, 0, run_alloc_pages },
-    { "alloc-pages-cached", 1, 1, 4, 0, run_alloc_pages_cached },
-    { "alloc-registry-grows", 1, 1, 1, 0, run_alloc_crowded },
-    { "alloc-refused", 1, 1, 0, 0, run_alloc_refused },
-    { "free-1page", 1, 1, 1, 0, run_free },
-    { "free-129pages", 1, 1, 129, 0, run_free },
-    { "free-locked-200pages", 0, 1, 200, 0, run_free },
-    { "free-wrong-count-2", 1, 1, 2, 0, run_free_wrong_count },
-    { "free-wrong-count-129", 1, 1, 129, 0, run_free_wrong_count },
-    { "close", 1, 1, 0, 0, run_close },
-    { "close-locked-memory", 0, 1, 0, 0, run_close },
+      run_alloc, 0 },
+    { "alloc-pages-1", 1, 1, 1, 0, run_alloc, ALLOC_PAGES },
+    { "alloc-pages-128", 1, 1, 128, 0, run_alloc, ALLOC_PAGES },
+    { "alloc-pages-129", 1, 1, 129, 0, run_alloc, ALLOC_PAGES },
+    { "alloc-pages-locked-2", 0, 1, 2, 0, run_alloc, ALLOC_PAGES },
+    { "alloc-pages-locked-300", 0, 1, 300, 0, run_alloc, ALLOC_PAGES },
+    { "alloc-pages-cached", 1, 1, 4, 0, run_alloc,
+      ALLOC_PAGES | ALLOC_CACHED },
+    { "alloc-registry-grows", 1, 1, 1, 0, run_alloc,
+      ALLOC_PAGES | ALLOC_CROWDED },
+    { "alloc-refused", 1, 1, 0, 0, run_alloc_refused, 0 },
+    { "free-1page", 1, 1, 1, 0, run_free, 0 },
+    { "free-129pages", 1, 1, 129, 0, run_free, 0 },
+    { "free-locked-200pages", 0, 1, 200, 0, run_free, 0 },
+    { "free-wrong-count-2", 1, 1, 2, 0, run_free_wrong_count, 0 },
+    { "free-wrong-count-129", 1, 1, 129, 0, run_free_wrong_count, 0 },
+    { "close", 1, 1, 0, 0, run_close, 0 },
+    { "close-locked-memory", 0, 1, 0, 0, run_close, 0 },
     { "close-nonreentrant", 1, 1, 0, XENCALL_OPENFLAG_NON_REENTRANT,
-      run_close },
-    { "restrict-kernel", 1, 1, 0, 0, run_restrict },
-    { "restrict-dup-null", 1, 0, 0, 0, run_restrict },
-    { "hypercall", 1, 1, 0, 0, run_hypercall },
-    { "hypercall-wide", 1, 1, 1, 0, run_hypercall },
+      run_close, 0 },
+    { "restrict-kernel", 1, 1, 0, 0, run_restrict, 0 },
+    { "restrict-dup-null", 1, 0, 0, 0, run_restrict, 0 },
+    { "hypercall", 1, 1, 0, 0, run_hypercall, 0 },
+    { "hypercall-wide", 1, 1, 1, 0, run_hypercall, 0 },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
