@@ -627,11 +627,12 @@ static int print_summary(void **state)
  * library fails with no fault at all. */
 static size_t find_walks(struct walk *out)
 {
-    const char *abort_was = getenv("CMOCKA_TEST_ABORT");
+    int abort_set_here = !getenv("CMOCKA_TEST_ABORT");
     size_t si, n = 0;
     int c, ei;
 
-    setenv("CMOCKA_TEST_ABORT", "1", 1);
+    if (abort_set_here)
+        setenv("CMOCKA_TEST_ABORT", "1", 1);
     discovering = 1;
     for (si = 0; si < NR_SCENARIOS; si++) {
         const struct scenario *s = &scenarios[si];
@@ -653,9 +654,7 @@ static size_t find_walks(struct walk *out)
         }
     }
     discovering = 0;
-    if (abort_was)
-        setenv("CMOCKA_TEST_ABORT", abort_was, 1);
-    else
+    if (abort_set_here)
         unsetenv("CMOCKA_TEST_ABORT");
     return n;
 }
