@@ -281,28 +281,26 @@ int fi_fcntl(int fd, int cmd, ...)
     return fcntl(fd, cmd, arg);
 }
 
-void *fi_malloc(size_t size)
+/* An allocation the library now holds, if it was made. */
+static void *held(void *p)
 {
-    void *p;
-
-    if (injected(FI_MALLOC))
-        return NULL;
-    p = malloc(size);
     if (p)
         __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
     return p;
 }
 
+void *fi_malloc(size_t size)
+{
+    if (injected(FI_MALLOC))
+        return NULL;
+    return held(malloc(size));
+}
+
 void *fi_calloc(size_t n, size_t size)
 {
-    void *p;
-
     if (injected(FI_CALLOC))
         return NULL;
-    p = calloc(n, size);
-    if (p)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return p;
+    return held(calloc(n, size));
 }
 
 void fi_free(void *p)
