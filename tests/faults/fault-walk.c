@@ -8,14 +8,16 @@
  * logs, no descriptor, mapping or allocation left behind, and the
  * handle (or a new one) still works.
  *
- * A cmocka group built at run time: one case per walk (scenario, call,
- * errno) that the scenario reaches, found by running each scenario
- * once without faults before the group starts; then one case per
- * wrapped call, which fails unless some scenario reaches it (a wrapper
- * the library no longer reaches, or a call no scenario makes, would
- * otherwise go unnoticed). A walk stops at its first failed check, and
- * its teardown names the fault point. tests/faults/imports.sh checks
- * the wrapped calls against what the library imports.
+ * A cmocka group built at run time. Before it starts, each scenario
+ * runs once without faults, counting its calls: failing the nth call
+ * of a kind changes nothing before it, so a scenario that makes N
+ * calls of a kind has exactly N fault points for it. One case per
+ * scenario runs it without faults; one per fault point (scenario,
+ * call, errno, n) fails that call; one per wrapped call fails unless
+ * some scenario reaches it (a wrapper the library no longer reaches,
+ * or a call no scenario makes, would otherwise go unnoticed).
+ * tests/faults/imports.sh checks the wrapped calls against what the
+ * library imports.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,8 +40,6 @@
 #include "../helpers/sim/xen.h"
 
 #define PAGE 4096u
-/* A walk longer than this is a scenario that never stops calling. */
-#define MAX_FAULT_POINTS 10000
 
 static int count_fds(void)
 {
@@ -56,18 +56,19 @@ static int count_fds(void)
 
 /* ---- arming, and finding which calls a scenario makes -------------- */
 
-/* Before the group, each scenario runs once without faults: arm() then
- * notes the counts, disarm() which calls were made in between. The nth
- * call after arm() is the one a walk fails. */
-static int discovering;
+/* The nth call after arm() is the one a fault point fails. Counting a
+ * scenario's calls, arm() notes the counts and disarm() the most calls
+ * of each kind made in one armed stretch (a scenario may arm several
+ * times). */
+static int counting;
 static unsigned long count_at_arm[FI_NR_CALLS];
-static int made_while_armed[FI_NR_CALLS];
+static unsigned long most_while_armed[FI_NR_CALLS];
 
 static void arm(enum fi_call c, unsigned long n, int err)
 {
     int i;
 
-    if (!discovering) {
+    if (!counting) {
         fi_arm(c, n, err, 0);
         return;
     }
@@ -79,9 +80,10 @@ static void disarm(void)
 {
     int i;
 
-    if (discovering)
+    if (counting)
         for (i = 0; i < FI_NR_CALLS; i++)
-            made_while_armed[i] |= fi_count(i) > count_at_arm[i];
+            if (fi_count(i) - count_at_arm[i] > most_while_armed[i])
+                most_while_armed[i] = fi_count(i) - count_at_arm[i];
     fi_disarm_all();
 }
 
@@ -515,15 +517,14 @@ static const int call_errors[FI_NR_CALLS][MAX_ERRORS] = {
     [FI_LOGGER] = { ENOMEM },
 };
 
-/* ---- the walks ------------------------------------------------------- */
+/* ---- the fault points ------------------------------------------------ */
 
-struct walk {
+struct fault_point {
     const struct scenario *scenario;
     enum fi_call call;
     int err;
-    unsigned long step;     /* the fault point running; 0 between them */
-    unsigned long points;   /* fault points injected */
-    char name[96];
+    unsigned long n;      /* the call of that kind to fail; 0: none */
+    char name[112];
 };
 
 /* A fresh system for one run of a scenario. */
@@ -536,7 +537,7 @@ static void prepare(const struct scenario *s)
     testlog_clear(&tlog);
 }
 
-/* What a fault point must not leave behind. */
+/* What a run must not leave behind. */
 struct residue {
     size_t sim_mapped;
     long lib_mapped;
@@ -552,47 +553,34 @@ static struct residue residue_now(void)
     return r;
 }
 
-static void walk_case(void **state)
+static void fault_point_case(void **state)
 {
-    struct walk *w = *state;
-    const struct scenario *s = w->scenario;
+    const struct fault_point *p = *state;
+    const struct scenario *s = p->scenario;
     struct residue before, after;
-    unsigned long n;
 
-    for (n = 1; n < MAX_FAULT_POINTS; n++) {
-        prepare(s);
-        before = residue_now();
-        w->step = n;
-        s->run(s, w->call, n, w->err);
-        after = residue_now();
-        /* A failed munmap leaves its mapping: nothing a library can do
-         * about that. */
-        if (!(w->call == FI_MUNMAP && fired(w->call))) {
-            assert_int_equal(after.sim_mapped, before.sim_mapped);
-            assert_int_equal(after.lib_mapped, before.lib_mapped);
-        }
-        assert_int_equal(sim_os_open_handles(), 0);
-        assert_int_equal(after.fds, before.fds);
-        assert_int_equal(after.allocations, before.allocations);
-        if (!fired(w->call))
-            break;   /* no nth call: this walk is done */
-        w->points++;
+    prepare(s);
+    before = residue_now();
+    s->run(s, p->call, p->n, p->err);
+    after = residue_now();
+    /* The call is made, as the run without faults counted. */
+    assert_int_equal(fired(p->call), p->n > 0);
+    /* A failed munmap leaves its mapping: nothing a library can do
+     * about that. */
+    if (!(p->call == FI_MUNMAP && fired(p->call))) {
+        assert_int_equal(after.sim_mapped, before.sim_mapped);
+        assert_int_equal(after.lib_mapped, before.lib_mapped);
     }
-    w->step = 0;
-    assert_true(n < MAX_FAULT_POINTS);
-    assert_true(w->points > 0);   /* as the run without faults said */
+    assert_int_equal(sim_os_open_handles(), 0);
+    assert_int_equal(after.fds, before.fds);
+    assert_int_equal(after.allocations, before.allocations);
 }
 
-/* Each step checks what it left; a failed one is named here. A failed
- * munmap leaves its mapping, so there is no absolute check to make. */
-static int walk_teardown(void **state)
+/* A case that failed midway leaves its fault armed. */
+static int disarm_after(void **state)
 {
-    struct walk *w = *state;
-
+    (void)state;
     fi_disarm_all();
-    if (w->step)
-        print_error("%s: failed at fault point %lu (that call of %s"
-                    " failing)\n", w->name, w->step, fi_call_name[w->call]);
     return 0;
 }
 
@@ -606,64 +594,71 @@ static void call_reached(void **state)
     assert_int_not_equal(*reaching, 0);
 }
 
-static struct walk *walks;
-static size_t nr_walks;
+/* Most calls of each kind each scenario makes in one armed stretch,
+ * from a run without faults. Checks failing here, outside any case,
+ * abort with cmocka's message: the library fails with no fault at all. */
+static unsigned long calls_made[NR_SCENARIOS][FI_NR_CALLS];
 
-static int print_summary(void **state)
-{
-    unsigned long points = 0;
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < nr_walks; i++)
-        points += walks[i].points;
-    print_message("# fault points covered: %lu in %zu walks\n", points,
-                  nr_walks);
-    return 0;
-}
-
-/* Runs every scenario once without faults and lists the walks. Checks
- * failing here, outside any case, abort with cmocka's message: the
- * library fails with no fault at all. */
-static size_t find_walks(struct walk *out)
+static void count_calls(void)
 {
     int abort_set_here = !getenv("CMOCKA_TEST_ABORT");
-    size_t si, n = 0;
-    int c, ei;
+    size_t si;
+    int c;
 
     if (abort_set_here)
         setenv("CMOCKA_TEST_ABORT", "1", 1);
-    discovering = 1;
+    counting = 1;
     for (si = 0; si < NR_SCENARIOS; si++) {
-        const struct scenario *s = &scenarios[si];
-
-        memset(made_while_armed, 0, sizeof(made_while_armed));
-        prepare(s);
-        s->run(s, FI_OPEN, 1, 0);
+        memset(most_while_armed, 0, sizeof(most_while_armed));
+        prepare(&scenarios[si]);
+        scenarios[si].run(&scenarios[si], FI_OPEN, 0, 0);
         for (c = 0; c < FI_NR_CALLS; c++) {
-            if (!made_while_armed[c])
-                continue;
-            scenarios_reaching[c]++;
-            for (ei = 0; ei < MAX_ERRORS && call_errors[c][ei]; ei++, n++) {
-                out[n].scenario = s;
-                out[n].call = c;
-                out[n].err = call_errors[c][ei];
-                snprintf(out[n].name, sizeof(out[n].name), "%s: %s %s",
-                         s->name, fi_call_name[c], strerror(out[n].err));
-            }
+            calls_made[si][c] = most_while_armed[c];
+            scenarios_reaching[c] += most_while_armed[c] > 0;
         }
     }
-    discovering = 0;
+    counting = 0;
     if (abort_set_here)
         unsetenv("CMOCKA_TEST_ABORT");
-    return n;
+}
+
+/* Lists the fault points (out may be NULL: just counts them), each
+ * scenario's run without faults first. */
+static size_t list_fault_points(struct fault_point *out)
+{
+    size_t si, k = 0;
+    unsigned long n;
+    int c, ei;
+
+    for (si = 0; si < NR_SCENARIOS; si++) {
+        if (out) {
+            out[k] = (struct fault_point){ &scenarios[si], FI_OPEN, 0, 0, "" };
+            snprintf(out[k].name, sizeof(out[k].name), "%s: without faults",
+                     scenarios[si].name);
+        }
+        k++;
+        for (c = 0; c < FI_NR_CALLS; c++)
+            for (ei = 0; ei < MAX_ERRORS && call_errors[c][ei]; ei++)
+                for (n = 1; n <= calls_made[si][c]; n++, k++) {
+                    if (!out)
+                        continue;
+                    out[k] = (struct fault_point){ &scenarios[si], c,
+                                                   call_errors[c][ei], n, "" };
+                    snprintf(out[k].name, sizeof(out[k].name),
+                             "%s: %s call %lu fails with %s",
+                             scenarios[si].name, fi_call_name[c], n,
+                             strerror(call_errors[c][ei]));
+                }
+    }
+    return k;
 }
 
 int main(int argc, char **argv)
 {
     static char call_names[FI_NR_CALLS][64];
+    struct fault_point *points;
     struct CMUnitTest *tests;
-    size_t i;
+    size_t i, nr_points;
     int c, rc;
 
     if (argc > 1 && strcmp(argv[1], "--calls") == 0) {
@@ -674,26 +669,28 @@ int main(int argc, char **argv)
     }
     testlog_init(&tlog);
     tlog.echo = getenv("FAULT_WALK_VERBOSE") != NULL;
-    walks = calloc(NR_SCENARIOS * FI_NR_CALLS * MAX_ERRORS, sizeof(*walks));
-    if (!walks)
+    count_calls();
+    nr_points = list_fault_points(NULL);
+    points = calloc(nr_points, sizeof(*points));
+    tests = calloc(nr_points + FI_NR_CALLS, sizeof(*tests));
+    if (!points || !tests)
         return 1;
-    nr_walks = find_walks(walks);
-    tests = calloc(nr_walks + FI_NR_CALLS, sizeof(*tests));
-    if (!tests)
-        return 1;
-    for (i = 0; i < nr_walks; i++)
-        tests[i] = (struct CMUnitTest){
-            walks[i].name, walk_case, NULL, walk_teardown, &walks[i] };
+    list_fault_points(points);
+    for (i = 0; i < nr_points; i++)
+        tests[i] = (struct CMUnitTest){ points[i].name, fault_point_case,
+                                        NULL, disarm_after, &points[i] };
     for (c = 0; c < FI_NR_CALLS; c++) {
         snprintf(call_names[c], sizeof(call_names[c]),
                  "%s: faults injected by some scenario", fi_call_name[c]);
-        tests[nr_walks + c] = (struct CMUnitTest){
+        tests[nr_points + c] = (struct CMUnitTest){
             call_names[c], call_reached, NULL, NULL, &scenarios_reaching[c] };
     }
-    rc = _cmocka_run_group_tests("fault-walk", tests, nr_walks + FI_NR_CALLS,
-                                 NULL, print_summary);
+    print_message("# fault points covered: %zu, and %zu scenarios without"
+                  " faults\n", nr_points - NR_SCENARIOS, NR_SCENARIOS);
+    rc = _cmocka_run_group_tests("fault-walk", tests, nr_points + FI_NR_CALLS,
+                                 NULL, NULL);
     free(tests);
-    free(walks);
+    free(points);
     testlog_fini(&tlog);
     return rc;
 }

@@ -144,7 +144,8 @@ static int memlock_cache_child(void)
     p = xencall_alloc_buffer_pages(h, 128);
     bad |= !p;
     xencall_free_buffer_pages(h, p, 128);
-    bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;   /* cached, locked */
+    /* Cached, so still locked. */
+    bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;
     p = xencall_alloc_buffer_pages(h, 150);
     bad |= !p << 2;
     bad |= (fi_mapped_bytes() != (p ? (long)(150 * PAGE) : 0)) << 3;

@@ -191,8 +191,9 @@ static int run_threads(void **state)
         pthread_join(periodic_thread, NULL);
         pthread_join(busy_thread, NULL);
     }
-    print_message("# periodic thread %lu ops, busy thread %lu ops, in %.2f s\n",
-                  done_by(&periodic), done_by(&busy), seconds_since(&t0));
+    print_message("# periodic thread %lu ops, busy thread %lu ops, in %.2f"
+                  " s\n", done_by(&periodic), done_by(&busy),
+                  seconds_since(&t0));
     return 0;
 }
 

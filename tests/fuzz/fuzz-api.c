@@ -534,7 +534,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 13: op_threads(hd, &in); break;
         default:
             if (hd->h)
-                assert_true(xencall_buffers_never_fault(hd->h) == hd->never_fault);
+                assert_true(xencall_buffers_never_fault(hd->h) ==
+                            hd->never_fault);
             break;
         }
     }
