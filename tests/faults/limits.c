@@ -498,7 +498,7 @@ static void usable_after_all_refusals(void **state)
     xencall_close(h);
 }
 
-#define CASE(name, f, state) { name, f, limits_setup, limits_teardown, state }
+#define T(name, f, state) { name, f, limits_setup, limits_teardown, state }
 
 int main(void)
 {
@@ -506,48 +506,48 @@ int main(void)
                eagain = EAGAIN;
     static size_t one_page = 1, one_mib = 256;
     const struct CMUnitTest fixed[] = {
-        CASE("RLIMIT_MEMLOCK tiny: locked buffer refused, logged",
-             memlock_refused, NULL),
-        CASE("RLIMIT_MEMLOCK tiny: after the refusal the handle is usable and"
-             " its memory given back", memlock_after_refusal, NULL),
-        CASE("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
-             " pages succeed (the cache gives its locked block back)",
-             memlock_cache_gives_back, NULL),
-        CASE("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
-             nofile_open_fails, NULL),
-        CASE("RLIMIT_NOFILE one left: open falls back to locked memory",
-             nofile_one_left_falls_back, NULL),
-        CASE("RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged",
-             nofile_restriction_fails, NULL),
-        CASE("failed restriction leaves hypercalls refused",
-             nofile_failed_restriction_refuses, NULL),
-        CASE("RLIMIT_NOFILE raised again: new handles work",
-             nofile_raised_again, NULL),
-        CASE("buffer device refuses large mappings (EINVAL): NULL, errno"
-             " kept, logged, handle usable", refused_alloc_buffer, &einval),
-        CASE("same for alloc_buffer_pages (EINVAL)",
-             refused_alloc_buffer_pages, &einval),
-        CASE("refusal lifted (EINVAL): large buffer works", refusal_lifted,
-             &einval),
-        CASE("buffer device refuses large mappings (ENOMEM): NULL, errno"
-             " kept, logged, handle usable", refused_alloc_buffer, &enomem),
-        CASE("same for alloc_buffer_pages (ENOMEM)",
-             refused_alloc_buffer_pages, &enomem),
-        CASE("refusal lifted (ENOMEM): large buffer works", refusal_lifted,
-             &enomem),
-        CASE("hypercall ioctl gives EINTR: passed through, not retried, not"
-             " logged", interrupted_passed_through, &eintr),
-        CASE("handle usable after EINTR", interrupted_then_usable, &eintr),
-        CASE("hypercall ioctl gives EAGAIN: passed through, not retried, not"
-             " logged", interrupted_passed_through, &eagain),
-        CASE("handle usable after EAGAIN", interrupted_then_usable, &eagain),
-        CASE("alloc_buffer_pages(1) works", pages_within_limit, &one_page),
-        CASE("alloc_buffer_pages(256), 1 MiB, works", pages_within_limit,
-             &one_mib),
+        T("RLIMIT_MEMLOCK tiny: locked buffer refused, logged",
+          memlock_refused, NULL),
+        T("RLIMIT_MEMLOCK tiny: after the refusal the handle is usable and"
+          " its memory given back", memlock_after_refusal, NULL),
+        T("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
+          " pages succeed (the cache gives its locked block back)",
+          memlock_cache_gives_back, NULL),
+        T("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
+          nofile_open_fails, NULL),
+        T("RLIMIT_NOFILE one left: open falls back to locked memory",
+          nofile_one_left_falls_back, NULL),
+        T("RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged",
+          nofile_restriction_fails, NULL),
+        T("failed restriction leaves hypercalls refused",
+          nofile_failed_restriction_refuses, NULL),
+        T("RLIMIT_NOFILE raised again: new handles work",
+          nofile_raised_again, NULL),
+        T("buffer device refuses large mappings (EINVAL): NULL, errno"
+          " kept, logged, handle usable", refused_alloc_buffer, &einval),
+        T("same for alloc_buffer_pages (EINVAL)",
+          refused_alloc_buffer_pages, &einval),
+        T("refusal lifted (EINVAL): large buffer works", refusal_lifted,
+          &einval),
+        T("buffer device refuses large mappings (ENOMEM): NULL, errno"
+          " kept, logged, handle usable", refused_alloc_buffer, &enomem),
+        T("same for alloc_buffer_pages (ENOMEM)",
+          refused_alloc_buffer_pages, &enomem),
+        T("refusal lifted (ENOMEM): large buffer works", refusal_lifted,
+          &enomem),
+        T("hypercall ioctl gives EINTR: passed through, not retried, not"
+          " logged", interrupted_passed_through, &eintr),
+        T("handle usable after EINTR", interrupted_then_usable, &eintr),
+        T("hypercall ioctl gives EAGAIN: passed through, not retried, not"
+          " logged", interrupted_passed_through, &eagain),
+        T("handle usable after EAGAIN", interrupted_then_usable, &eagain),
+        T("alloc_buffer_pages(1) works", pages_within_limit, &one_page),
+        T("alloc_buffer_pages(256), 1 MiB, works", pages_within_limit,
+          &one_mib),
     };
     const struct CMUnitTest last =
-        CASE("handle usable after all the refusals", usable_after_all_refusals,
-             NULL);
+        T("handle usable after all the refusals", usable_after_all_refusals,
+          NULL);
     struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(byte_sizes) +
                             ARRAY_SIZE(page_counts) + 1];
     size_t i, n = 0;
@@ -556,13 +556,13 @@ int main(void)
     for (i = 0; i < ARRAY_SIZE(fixed); i++)
         tests[n++] = fixed[i];
     for (i = 0; i < ARRAY_SIZE(byte_sizes); i++)
-        tests[n++] = (struct CMUnitTest)CASE(byte_sizes[i].name,
-                                             huge_buffer_refused,
-                                             &byte_sizes[i]);
+        tests[n++] = (struct CMUnitTest)T(byte_sizes[i].name,
+                                          huge_buffer_refused,
+                                          &byte_sizes[i]);
     for (i = 0; i < ARRAY_SIZE(page_counts); i++)
-        tests[n++] = (struct CMUnitTest)CASE(page_counts[i].name,
-                                             huge_page_count_refused,
-                                             &page_counts[i]);
+        tests[n++] = (struct CMUnitTest)T(page_counts[i].name,
+                                          huge_page_count_refused,
+                                          &page_counts[i]);
     tests[n++] = last;
     testlog_init(&tlog);
     rc = cmocka_run_group_tests_name("limits", tests, NULL, NULL);
