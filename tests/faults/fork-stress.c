@@ -5,11 +5,16 @@
  * of their own. Each child closes the handle it inherited (all the
  * header allows it) and must neither hang nor disturb the parent,
  * whose buffers must keep their contents. Run under TSan by the
- * hardening stage. Speaks TAP.
+ * hardening stage. A cmocka group: its setup runs the stress once (the
+ * children report by exit status, the threads by counts read after
+ * joining them), and each case checks one outcome.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <xencall.h>
 
 #include "../helpers/sim/os.h"
@@ -92,17 +98,26 @@ static void *opener(void *arg)
     return NULL;
 }
 
-int main(void)
+/* What the stress run saw, for the cases to check. */
+static struct {
+    int failed;         /* children that did not exit 0 */
+    int hung;           /* children ended by their alarm */
+    int close_rc;       /* the parent's close of the shared handle */
+    int fds_left;
+    size_t bytes_left;
+} seen;
+
+static int stress(void **state)
 {
     pthread_t w[WORKERS], o[OPENERS];
-    int i, hung = 0, failed = 0, status;
     struct timespec pause = { 0, 2 * 1000 * 1000 };
+    int i, status;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    (void)state;
     shared = xencall_open(NULL, 0);
     if (!shared) {
-        printf("not ok 1 - open: %s\n1..1\n", strerror(errno));
-        return 1;
+        print_error("open: %s\n", strerror(errno));
+        return -1;
     }
     for (i = 0; i < WORKERS; i++)
         pthread_create(&w[i], NULL, worker, (void *)(uintptr_t)(i + 1));
@@ -126,34 +141,60 @@ int main(void)
             execl("/bin/true", "true", (char *)NULL);
             _exit(1);
         }
-        if (pid < 0) {
-            failed++;
-            continue;
-        }
-        if (waitpid(pid, &status, 0) < 0)
-            failed++;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0)
+            seen.failed++;
         else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-            hung++;
+            seen.hung++;
         else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            failed++;
+            seen.failed++;
     }
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
     for (i = 0; i < WORKERS; i++)
         pthread_join(w[i], NULL);
     for (i = 0; i < OPENERS; i++)
         pthread_join(o[i], NULL);
+    seen.close_rc = xencall_close(shared);
+    seen.fds_left = sim_os_open_handles();
+    seen.bytes_left = sim_os_mapped_bytes();
+    return 0;
+}
 
-    printf("%s 1 - %d children closed their inherited handle (%d failed)\n",
-           failed ? "not ok" : "ok", FORKS, failed);
-    /* xencall_close() in a child must not take libxentoolcore's lock,
-     * which an opening or closing parent thread may hold at fork(). */
-    printf("%s 2 - no child hung (%d did)\n", hung ? "not ok" : "ok", hung);
-    printf("%s 3 - parent's threads saw intact buffers and results "
-           "(%d errors)\n", worker_errors ? "not ok" : "ok", worker_errors);
-    i = xencall_close(shared);
-    printf("%s 4 - parent closes; nothing left (%d fds, %zu bytes)\n",
-           i == 0 && sim_os_open_handles() == 0 && sim_os_mapped_bytes() == 0
-           ? "ok" : "not ok", sim_os_open_handles(), sim_os_mapped_bytes());
-    printf("1..4\n");
-    return failed || hung || worker_errors ? 1 : 0;
+static void children_closed_inherited_handle(void **state)
+{
+    (void)state;
+    assert_int_equal(seen.failed, 0);
+}
+
+/* xencall_close() in a child must not take libxentoolcore's lock,
+ * which an opening or closing parent thread may hold at fork(). */
+static void no_child_hung(void **state)
+{
+    (void)state;
+    assert_int_equal(seen.hung, 0);
+}
+
+static void threads_saw_intact_buffers(void **state)
+{
+    (void)state;
+    assert_int_equal(worker_errors, 0);
+}
+
+static void parent_closes_nothing_left(void **state)
+{
+    (void)state;
+    assert_int_equal(seen.close_rc, 0);
+    assert_int_equal(seen.fds_left, 0);
+    assert_int_equal(seen.bytes_left, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(children_closed_inherited_handle),
+        cmocka_unit_test(no_child_hung),
+        cmocka_unit_test(threads_saw_intact_buffers),
+        cmocka_unit_test(parent_closes_nothing_left),
+    };
+
+    return cmocka_run_group_tests_name("fork-stress", tests, stress, NULL);
 }

@@ -3,9 +3,14 @@
  * Hostile limits: a tiny RLIMIT_MEMLOCK, RLIMIT_NOFILE exhausted, a
  * buffer device refusing large mappings, the hypercall ioctl giving
  * EINTR/EAGAIN. Each failure must be the documented one, logged where
- * the API logs, and leave the handle usable. Speaks TAP.
+ * the API logs, and leave the handle usable. A cmocka group; a case
+ * that lowers RLIMIT_MEMLOCK does so in a child, which reports by its
+ * exit status.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,33 +21,47 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include <cmocka.h>
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "../helpers/caplog.h"
+#include "../helpers/case.h"
 #include "../helpers/fi.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
-static int tests, failures;
-static struct caplog log_;
+#define PAGE 4096u
 
-static void ok(int cond, const char *what)
+static struct rlimit nofile_saved;
+
+static int limits_setup(void **state)
 {
-    tests++;
-    if (!cond)
-        failures++;
-    printf("%s %d - %s\n", cond ? "ok" : "not ok", tests, what);
+    fi_reset();
+    getrlimit(RLIMIT_NOFILE, &nofile_saved);
+    return case_setup(state);
 }
 
-static int usable(xencall_handle *h)
+/* Whatever a case lowered or armed is put back, even when it failed. */
+static int limits_teardown(void **state)
+{
+    fi_disarm_all();
+    fi_set_mmap_limit(0, 0);
+    setrlimit(RLIMIT_NOFILE, &nofile_saved);
+    sim_os_set_kernel_restrict(1);
+    assert_int_equal(fi_mapped_bytes(), 0);
+    return case_teardown(state);
+}
+
+static void check_usable(xencall_handle *h)
 {
     void *b = xencall_alloc_buffer(h, 64);
-    int r = xencall1(h, SIM_OP_RESULT, 3);
 
+    assert_non_null(b);
     xencall_free_buffer(h, b);
-    return b && r == 3;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 3), 3);
 }
+
+/* ---- RLIMIT_MEMLOCK, in a child ------------------------------------- */
 
 /* Root ignores RLIMIT_MEMLOCK (CAP_IPC_LOCK): give the capability up
  * in a child, as a daemon running without it would be. */
@@ -58,55 +77,55 @@ static int drop_ipc_lock(void)
     return syscall(SYS_capset, &hdr, data, 0L, 0L, 0L, 0L) < 0 ? -1 : 0;
 }
 
-static int memlock_child(void)
+/* A child with RLIMIT_MEMLOCK at bytes and locked memory for buffers;
+ * NULL if that could not be arranged. */
+static xencall_handle *memlock_limited(rlim_t bytes)
 {
-    struct rlimit rl = { 64 * 1024, 64 * 1024 };
-    xencall_handle *h;
-    unsigned long errors;
-    void *small, *big;
-    int e, bad = 0;
+    struct rlimit rl = { bytes, bytes };
 
     if (drop_ipc_lock() < 0 || setrlimit(RLIMIT_MEMLOCK, &rl) < 0)
-        return 2;
+        return NULL;
     fi_set_real_mlock(1);
-    sim_os_set_buffer_device(0);   /* locked memory it is */
-    h = xencall_open(&log_.vtable, 0);
+    sim_os_set_buffer_device(0);
+    return xencall_open(&tlog.vtable, 0);
+}
+
+/* Children exit 0, or 10 + a mask of the checks that failed (below
+ * 10: they could not set themselves up). With 64 KiB locked at most,
+ * 2 pages fit and 64 (256 KiB) do not: bits 0-3 are the refusal, the
+ * others what follows it. */
+#define MEMLOCK_REFUSAL 0x0f
+#define MEMLOCK_AFTER_REFUSAL 0x70
+
+static int memlock_tiny_child(void)
+{
+    xencall_handle *h = memlock_limited(64 * 1024);
+    unsigned long errors;
+    void *small, *big, *b;
+    int e, bad = 0;
+
     if (!h)
-        return 3;
+        return 2;
     small = xencall_alloc_buffer_pages(h, 2);
     bad |= !small;
-    errors = log_.errors;
+    errors = tlog.errors;
     errno = 0;
-    big = xencall_alloc_buffer_pages(h, 64);   /* 256 KiB > 64 KiB */
+    big = xencall_alloc_buffer_pages(h, 64);
     e = errno;
     bad |= (big != NULL) << 1;
     bad |= !(e == ENOMEM || e == EPERM || e == EAGAIN) << 2;
-    bad |= !(log_.errors > errors && strstr(log_.last, "RLIMIT_MEMLOCK")) << 3;
-    bad |= !usable(h) << 4;
+    bad |= !(tlog.errors > errors && strstr(tlog.last, "RLIMIT_MEMLOCK")) << 3;
+    b = xencall_alloc_buffer(h, 64);
+    bad |= !(b && xencall1(h, SIM_OP_RESULT, 3) == 3) << 4;
+    xencall_free_buffer(h, b);
     xencall_free_buffer_pages(h, small, 2);
-    /* What the failure left is given back: the same size fits now
-     * the limit is raised, and so does the small one again. */
+    /* What the failure left is given back: the small one fits again. */
     small = xencall_alloc_buffer_pages(h, 2);
     bad |= !small << 5;
     xencall_free_buffer_pages(h, small, 2);
     xencall_close(h);
     bad |= (sim_os_mapped_bytes() != 0) << 6;
     return bad ? 10 + bad : 0;
-}
-
-static void test_memlock(void)
-{
-    pid_t pid = fork();
-    int status;
-
-    if (pid == 0)
-        _exit(memlock_child());
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) >= 10)
-        printf("# memlock child: checks failed, mask %#x\n",
-               WEXITSTATUS(status) - 10);
-    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-       "RLIMIT_MEMLOCK tiny: locked buffer refused, logged, handle usable");
 }
 
 /*
@@ -116,245 +135,437 @@ static void test_memlock(void)
  */
 static int memlock_cache_child(void)
 {
-    struct rlimit rl = { 1024 * 1024, 1024 * 1024 };
-    xencall_handle *h;
-    void *p;
+    xencall_handle *h = memlock_limited(1024 * 1024);
+    void *p, *b;
     int bad = 0;
 
-    if (drop_ipc_lock() < 0 || setrlimit(RLIMIT_MEMLOCK, &rl) < 0)
-        return 2;
-    fi_set_real_mlock(1);
-    sim_os_set_buffer_device(0);
-    h = xencall_open(&log_.vtable, 0);
     if (!h)
-        return 3;
+        return 2;
     p = xencall_alloc_buffer_pages(h, 128);
     bad |= !p;
     xencall_free_buffer_pages(h, p, 128);
-    bad |= (fi_mapped_bytes() != 128 * 4096) << 1;   /* cached, locked */
-    errno = 0;
+    /* Cached, so still locked. */
+    bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;
     p = xencall_alloc_buffer_pages(h, 150);
-    if (!p)
-        printf("# 150 pages after 128 cached: %s\n", strerror(errno));
     bad |= !p << 2;
-    bad |= (fi_mapped_bytes() != (p ? 150 * 4096 : 0)) << 3;
+    bad |= (fi_mapped_bytes() != (p ? (long)(150 * PAGE) : 0)) << 3;
     xencall_free_buffer_pages(h, p, 150);
-    bad |= !usable(h) << 4;
+    b = xencall_alloc_buffer(h, 64);
+    bad |= !(b && xencall1(h, SIM_OP_RESULT, 3) == 3) << 4;
+    xencall_free_buffer(h, b);
     xencall_close(h);
     bad |= (fi_mapped_bytes() != 0) << 5;
     return bad ? 10 + bad : 0;
 }
 
-static void test_memlock_cache(void)
+/* Runs child in a process of its own; none of the checks in mask may
+ * have failed there. */
+static void check_child(int (*child)(void), int mask)
 {
     pid_t pid = fork();
-    int status;
+    int status, failed;
 
+    assert_true(pid >= 0);
     if (pid == 0)
-        _exit(memlock_cache_child());
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) >= 10)
-        printf("# memlock cache child: checks failed, mask %#x\n",
-               WEXITSTATUS(status) - 10);
-    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-       "RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150 pages"
-       " succeed (the cache gives its locked block back)");
+        _exit(child());
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) >= 10);
+    failed = WEXITSTATUS(status) ? (WEXITSTATUS(status) - 10) & mask : 0;
+    if (failed)
+        print_error("child's checks failed: mask %#x\n", failed);
+    assert_int_equal(failed, 0);
 }
 
-static void test_nofile(void)
+static void memlock_refused(void **state)
 {
-    struct rlimit saved, rl;
-    unsigned long errors = log_.errors;
-    xencall_handle *h, *h2;
-    int probe, e, r;
+    (void)state;
+    check_child(memlock_tiny_child, MEMLOCK_REFUSAL);
+}
 
-    getrlimit(RLIMIT_NOFILE, &saved);
-    /* The lowest free descriptor tells how many are in use. */
-    probe = dup(0);
-    close(probe);
-    rl = saved;
-    rl.rlim_cur = probe;   /* no descriptor left */
-    setrlimit(RLIMIT_NOFILE, &rl);
+static void memlock_after_refusal(void **state)
+{
+    (void)state;
+    check_child(memlock_tiny_child, MEMLOCK_AFTER_REFUSAL);
+}
+
+static void memlock_cache_gives_back(void **state)
+{
+    (void)state;
+    check_child(memlock_cache_child, ~0);
+}
+
+/* ---- RLIMIT_NOFILE --------------------------------------------------- */
+
+/* Lowers RLIMIT_NOFILE to leave left descriptors free (the teardown
+ * restores it). */
+static void leave_descriptors(int left)
+{
+    struct rlimit rl = nofile_saved;
+    int lowest_free = dup(0);   /* tells how many are in use */
+
+    assert_true(lowest_free >= 0);
+    close(lowest_free);
+    rl.rlim_cur = (rlim_t)(lowest_free + left);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+static void nofile_open_fails(void **state)
+{
+    unsigned long errors = tlog.errors;
+
+    (void)state;
+    leave_descriptors(0);
     errno = 0;
-    h = xencall_open(&log_.vtable, 0);
-    e = errno;
-    ok(!h && e == EMFILE && log_.errors > errors && log_.last_errno == EMFILE,
-       "RLIMIT_NOFILE exhausted: open fails EMFILE, logged");
+    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_int_equal(errno, EMFILE);
+    assert_true(tlog.errors > errors);
+    assert_int_equal(tlog.last_errno, EMFILE);
+}
 
-    /* One descriptor: privcmd opens, the buffer device cannot; the
-     * handle falls back to locked memory. */
-    rl.rlim_cur = probe + 1;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    h = xencall_open(&log_.vtable, 0);
-    ok(h && xencall_buffers_never_fault(h) == 0 && usable(h),
-       "RLIMIT_NOFILE one left: open falls back to locked memory");
+/* One descriptor: privcmd opens, the buffer device cannot; the handle
+ * falls back to locked memory. */
+static void nofile_one_left_falls_back(void **state)
+{
+    xencall_handle *h;
 
-    /* Restriction without the kernel's ioctl needs a /dev/null fd. */
-    sim_os_set_kernel_restrict(0);
-    errors = log_.errors;
-    errno = 0;
-    r = h ? xentoolcore_restrict_all(3) : 0;
-    e = errno;
-    ok(r == -1 && e == EMFILE && log_.errors > errors,
-       "RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged");
-    /* The library fails closed: a handle whose restriction failed
-     * refuses hypercalls all the same. */
-    r = h ? xencall1(h, SIM_OP_RESULT, 1) : -1;
-    ok(r == -1 && errno == EPERM, "failed restriction leaves hypercalls refused");
-    setrlimit(RLIMIT_NOFILE, &saved);
-    sim_os_set_kernel_restrict(1);
+    (void)state;
+    leave_descriptors(1);
+    h = open_logged(0);
+    assert_int_equal(xencall_buffers_never_fault(h), 0);
+    check_usable(h);
     xencall_close(h);
-    h2 = xencall_open(&log_.vtable, 0);
-    ok(h2 && usable(h2), "limit raised: new handles work");
-    xencall_close(h2);
 }
 
-static void test_refused_mappings(int err)
+/* A handle opened with one descriptor left, which restriction without
+ * the kernel's ioctl then needs for /dev/null: it fails EMFILE. */
+static xencall_handle *open_then_fail_restriction(void)
 {
-    xencall_handle *h = xencall_open(&log_.vtable, 0);
+    xencall_handle *h;
     unsigned long errors;
-    void *small, *big;
-    char what[128];
-    int e;
 
-    if (!h) {
-        ok(0, "open");
-        return;
-    }
-    fi_set_mmap_limit(16 * 4096, err);
-    small = xencall_alloc_buffer(h, 5000);
-    errors = log_.errors;
+    leave_descriptors(1);
+    h = open_logged(0);
+    sim_os_set_kernel_restrict(0);
+    errors = tlog.errors;
     errno = 0;
-    big = xencall_alloc_buffer(h, 200000);
-    e = errno;
-    snprintf(what, sizeof(what), "buffer device refuses large mappings (%s):"
-             " NULL, errno kept, logged, handle usable", strerror(err));
-    ok(small && !big && e == err && log_.errors > errors && usable(h), what);
-    big = xencall_alloc_buffer_pages(h, 17);
-    ok(!big && errno == err, "same for alloc_buffer_pages");
-    fi_set_mmap_limit(0, 0);
-    big = xencall_alloc_buffer_pages(h, 17);
-    ok(big != NULL, "limit lifted: large buffer works");
-    xencall_free_buffer_pages(h, big, 17);
+    assert_int_equal(xentoolcore_restrict_all(3), -1);
+    assert_int_equal(errno, EMFILE);
+    assert_true(tlog.errors > errors);
+    return h;
+}
+
+static void nofile_restriction_fails(void **state)
+{
+    (void)state;
+    xencall_close(open_then_fail_restriction());
+}
+
+/* The library fails closed: a handle whose restriction failed refuses
+ * hypercalls all the same. */
+static void nofile_failed_restriction_refuses(void **state)
+{
+    xencall_handle *h = open_then_fail_restriction();
+
+    (void)state;
+    errno = 0;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
+    assert_int_equal(errno, EPERM);
+    xencall_close(h);
+}
+
+static void nofile_raised_again(void **state)
+{
+    xencall_handle *h;
+
+    (void)state;
+    leave_descriptors(0);
+    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &nofile_saved), 0);
+    h = open_logged(0);
+    check_usable(h);
+    xencall_close(h);
+}
+
+/* ---- a buffer device refusing large mappings ------------------------ */
+
+static void refused_alloc_buffer(void **state)
+{
+    const int *err = *state;
+    xencall_handle *h = open_logged(0);
+    unsigned long errors;
+    void *small;
+
+    fi_set_mmap_limit(16 * PAGE, *err);
+    small = xencall_alloc_buffer(h, 5000);
+    assert_non_null(small);
+    errors = tlog.errors;
+    errno = 0;
+    assert_null(xencall_alloc_buffer(h, 200000));
+    assert_int_equal(errno, *err);
+    assert_true(tlog.errors > errors);
+    check_usable(h);
     xencall_free_buffer(h, small);
     xencall_close(h);
 }
+
+static void refused_alloc_buffer_pages(void **state)
+{
+    const int *err = *state;
+    xencall_handle *h = open_logged(0);
+
+    fi_set_mmap_limit(16 * PAGE, *err);
+    errno = 0;
+    assert_null(xencall_alloc_buffer_pages(h, 17));
+    assert_int_equal(errno, *err);
+    xencall_close(h);
+}
+
+static void refusal_lifted(void **state)
+{
+    const int *err = *state;
+    xencall_handle *h = open_logged(0);
+    void *big;
+
+    fi_set_mmap_limit(16 * PAGE, *err);
+    assert_null(xencall_alloc_buffer_pages(h, 17));
+    fi_set_mmap_limit(0, 0);
+    big = xencall_alloc_buffer_pages(h, 17);
+    assert_non_null(big);
+    xencall_free_buffer_pages(h, big, 17);
+    xencall_close(h);
+}
+
+/* ---- the hypercall ioctl interrupted -------------------------------- */
 
 /* The kernel never returns EINTR/EAGAIN from the hypercall ioctl by
  * itself (Xen continues long hypercalls); if it did, the library
  * passes the error on and never repeats a hypercall, which may have
  * had effects already. */
-static void test_interrupted(int err)
+static void interrupt_one_hypercall(xencall_handle *h, int err)
 {
-    xencall_handle *h = xencall_open(&log_.vtable, 0);
-    unsigned long calls, lines = log_.lines;
-    char what[128];
-    int r, e;
+    unsigned long calls = sim_xen_calls(), lines = tlog.lines;
 
-    if (!h) {
-        ok(0, "open");
-        return;
-    }
-    calls = sim_xen_calls();
     fi_arm(FI_SYSCALL, 1, err, 0);
     errno = 0;
-    r = xencall1(h, SIM_OP_RESULT, 8);
-    e = errno;
+    assert_int_equal(xencall1(h, SIM_OP_RESULT, 8), -1);
+    assert_int_equal(errno, err);
     fi_disarm_all();
-    snprintf(what, sizeof(what), "hypercall ioctl gives %s: passed through,"
-             " not retried, not logged", strerror(err));
-    ok(r == -1 && e == err && sim_xen_calls() == calls && log_.lines == lines,
-       what);
-    ok(usable(h), "handle usable after it");
+    assert_int_equal(sim_xen_calls(), calls);   /* not retried */
+    assert_int_equal(tlog.lines, lines);        /* not logged */
+}
+
+static void interrupted_passed_through(void **state)
+{
+    const int *err = *state;
+    xencall_handle *h = open_logged(0);
+
+    interrupt_one_hypercall(h, *err);
     xencall_close(h);
 }
 
-/*
- * Size limits right for this build's size_t: no request is cut down to
- * a smaller mapping, the largest ones are refused with ENOMEM and a
- * log line, and ordinary sizes work (with a 32-bit size_t the 16 GiB
- * limit once came out as 0 pages and refused every _pages buffer).
- * The simulated device refuses mappings above 1 MiB, so nothing huge
- * is really mapped.
- */
-static void test_size_limits(void)
+static void interrupted_then_usable(void **state)
 {
-    static const size_t bytes[] = {
-        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - 16, SIZE_MAX - 4096 - 16,
-        SIZE_MAX / 2 + 1, (size_t)(((uint64_t)1 << 34) - 16),
-    };
-    static const size_t pages[] = {
-        SIZE_MAX, SIZE_MAX / 4096 + 1, SIZE_MAX / 4096,
-        (size_t)(((uint64_t)1 << 34) / 4096),        /* 16 GiB */
-        (size_t)(((uint64_t)1 << 34) / 4096 + 1),    /* above */
-    };
-    xencall_handle *h = xencall_open(&log_.vtable, 0);
-    unsigned long errors, maps;
-    char what[160];
-    size_t i, len;
+    const int *err = *state;
+    xencall_handle *h = open_logged(0);
+
+    interrupt_one_hypercall(h, *err);
+    check_usable(h);
+    xencall_close(h);
+}
+
+/* ---- size limits right for this build's size_t ---------------------- */
+
+/*
+ * No request is cut down to a smaller mapping, the largest ones are
+ * refused with ENOMEM and a log line, and ordinary sizes work (with a
+ * 32-bit size_t the 16 GiB limit once came out as 0 pages and refused
+ * every _pages buffer). The simulated device refuses mappings above
+ * 1 MiB, so nothing huge is really mapped.
+ */
+struct size_case {
+    const char *name;
+    size_t size;
+};
+
+static struct size_case byte_sizes[] = {
+    { "alloc_buffer(SIZE_MAX): ENOMEM, logged, no smaller mapping", SIZE_MAX },
+    { "alloc_buffer(SIZE_MAX - 15): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - 15 },
+    { "alloc_buffer(SIZE_MAX - 16): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - 16 },
+    { "alloc_buffer(SIZE_MAX - 4096 - 16): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - 4096 - 16 },
+    { "alloc_buffer(SIZE_MAX / 2 + 1): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX / 2 + 1 },
+    { "alloc_buffer(16 GiB - 16): ENOMEM, logged, no smaller mapping",
+      (size_t)(((uint64_t)1 << 34) - 16) },
+};
+
+static struct size_case page_counts[] = {
+    { "alloc_buffer_pages(SIZE_MAX): ENOMEM, logged, exact mapping",
+      SIZE_MAX },
+    { "alloc_buffer_pages(SIZE_MAX / 4096 + 1): ENOMEM, logged, exact mapping",
+      SIZE_MAX / 4096 + 1 },
+    { "alloc_buffer_pages(SIZE_MAX / 4096): ENOMEM, logged, exact mapping",
+      SIZE_MAX / 4096 },
+    { "alloc_buffer_pages(16 GiB): ENOMEM, logged, exact mapping",
+      (size_t)(((uint64_t)1 << 34) / 4096) },
+    { "alloc_buffer_pages(16 GiB + 1 page): ENOMEM, logged, exact mapping",
+      (size_t)(((uint64_t)1 << 34) / 4096 + 1) },
+};
+
+/* A handle on a device that maps at most 1 MiB. */
+static xencall_handle *open_1mib_device(void)
+{
+    xencall_handle *h = open_logged(0);
+
+    fi_set_mmap_limit(1 << 20, ENOMEM);
+    return h;
+}
+
+static void pages_within_limit(void **state)
+{
+    const size_t *pages = *state;
+    xencall_handle *h = open_1mib_device();
+    void *p = xencall_alloc_buffer_pages(h, *pages);
+
+    assert_non_null(p);
+    xencall_free_buffer_pages(h, p, *pages);
+    xencall_close(h);
+}
+
+/* size bytes (pages: size pages) are refused with ENOMEM and a log
+ * line; any mapping tried was no smaller than that. */
+static void check_huge_refused(size_t size, int pages)
+{
+    xencall_handle *h = open_1mib_device();
+    unsigned long errors = tlog.errors, maps = fi_count(FI_MMAP);
     void *p;
     int e;
 
-    if (!h) {
-        ok(0, "open");
-        return;
+    errno = 0;
+    p = pages ? xencall_alloc_buffer_pages(h, size)
+              : xencall_alloc_buffer(h, size);
+    e = errno;
+    assert_null(p);
+    assert_int_equal(e, ENOMEM);
+    assert_true(tlog.errors > errors);
+    if (fi_count(FI_MMAP) != maps) {
+        size_t len = fi_last_mmap_len();
+
+        if (pages) {
+            /* A count whose bytes size_t cannot hold never reaches mmap. */
+            assert_true(size <= SIZE_MAX / PAGE);
+            assert_int_equal(len, size * PAGE);
+        } else {
+            assert_true(len >= 16 && len - 16 >= size);
+        }
     }
-    fi_set_mmap_limit(1 << 20, ENOMEM);
-    p = xencall_alloc_buffer_pages(h, 1);
-    ok(p != NULL, "alloc_buffer_pages(1) works");
-    xencall_free_buffer_pages(h, p, 1);
-    p = xencall_alloc_buffer_pages(h, 256);
-    ok(p != NULL, "alloc_buffer_pages(256), 1 MiB, works");
-    xencall_free_buffer_pages(h, p, 256);
-    for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
-        errors = log_.errors;
-        maps = fi_count(FI_MMAP);
-        errno = 0;
-        p = xencall_alloc_buffer(h, bytes[i]);
-        e = errno;
-        len = fi_last_mmap_len();
-        snprintf(what, sizeof(what), "alloc_buffer(%zu): ENOMEM, logged, no"
-                 " mapping smaller than asked for (mapped %zu)", bytes[i],
-                 fi_count(FI_MMAP) == maps ? (size_t)0 : len);
-        ok(!p && e == ENOMEM && log_.errors > errors &&
-           (fi_count(FI_MMAP) == maps || (len >= 16 && len - 16 >= bytes[i])),
-           what);
-    }
-    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-        errors = log_.errors;
-        maps = fi_count(FI_MMAP);
-        errno = 0;
-        p = xencall_alloc_buffer_pages(h, pages[i]);
-        e = errno;
-        len = fi_last_mmap_len();
-        /* A count whose bytes size_t cannot hold never reaches mmap. */
-        snprintf(what, sizeof(what), "alloc_buffer_pages(%zu): ENOMEM, logged,"
-                 " any mapping exactly that many pages", pages[i]);
-        ok(!p && e == ENOMEM && log_.errors > errors &&
-           (fi_count(FI_MMAP) == maps ||
-            (pages[i] <= SIZE_MAX / 4096 && len == pages[i] * 4096)),
-           what);
-    }
-    fi_set_mmap_limit(0, 0);
-    ok(usable(h), "handle usable after the refusals");
+    check_usable(h);
     xencall_close(h);
 }
 
+static void huge_buffer_refused(void **state)
+{
+    const struct size_case *c = *state;
+
+    check_huge_refused(c->size, 0);
+}
+
+static void huge_page_count_refused(void **state)
+{
+    const struct size_case *c = *state;
+
+    check_huge_refused(c->size, 1);
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every refusal above on one handle, which must still work after. */
+static void usable_after_all_refusals(void **state)
+{
+    xencall_handle *h = open_1mib_device();
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < ARRAY_SIZE(byte_sizes); i++)
+        assert_null(xencall_alloc_buffer(h, byte_sizes[i].size));
+    for (i = 0; i < ARRAY_SIZE(page_counts); i++)
+        assert_null(xencall_alloc_buffer_pages(h, page_counts[i].size));
+    fi_set_mmap_limit(0, 0);
+    check_usable(h);
+    xencall_close(h);
+}
+
+#define T(name, f, state) { name, f, limits_setup, limits_teardown, state }
+
 int main(void)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    caplog_init(&log_);
-    sim_os_reset();
-    test_memlock();
-    test_memlock_cache();
-    test_nofile();
-    test_refused_mappings(EINVAL);
-    test_refused_mappings(ENOMEM);
-    test_interrupted(EINTR);
-    test_interrupted(EAGAIN);
-    test_size_limits();
-    ok(sim_os_open_handles() == 0 && fi_mapped_bytes() == 0,
-       "nothing left open or mapped");
-    printf("1..%d\n", tests);
-    return failures ? 1 : 0;
+    static int einval = EINVAL, enomem = ENOMEM, eintr = EINTR,
+               eagain = EAGAIN;
+    static size_t one_page = 1, one_mib = 256;
+    const struct CMUnitTest fixed[] = {
+        T("RLIMIT_MEMLOCK tiny: locked buffer refused, logged",
+          memlock_refused, NULL),
+        T("RLIMIT_MEMLOCK tiny: after the refusal the handle is usable and"
+          " its memory given back", memlock_after_refusal, NULL),
+        T("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
+          " pages succeed (the cache gives its locked block back)",
+          memlock_cache_gives_back, NULL),
+        T("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
+          nofile_open_fails, NULL),
+        T("RLIMIT_NOFILE one left: open falls back to locked memory",
+          nofile_one_left_falls_back, NULL),
+        T("RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged",
+          nofile_restriction_fails, NULL),
+        T("failed restriction leaves hypercalls refused",
+          nofile_failed_restriction_refuses, NULL),
+        T("RLIMIT_NOFILE raised again: new handles work",
+          nofile_raised_again, NULL),
+        T("buffer device refuses large mappings (EINVAL): NULL, errno"
+          " kept, logged, handle usable", refused_alloc_buffer, &einval),
+        T("same for alloc_buffer_pages (EINVAL)",
+          refused_alloc_buffer_pages, &einval),
+        T("refusal lifted (EINVAL): large buffer works", refusal_lifted,
+          &einval),
+        T("buffer device refuses large mappings (ENOMEM): NULL, errno"
+          " kept, logged, handle usable", refused_alloc_buffer, &enomem),
+        T("same for alloc_buffer_pages (ENOMEM)",
+          refused_alloc_buffer_pages, &enomem),
+        T("refusal lifted (ENOMEM): large buffer works", refusal_lifted,
+          &enomem),
+        T("hypercall ioctl gives EINTR: passed through, not retried, not"
+          " logged", interrupted_passed_through, &eintr),
+        T("handle usable after EINTR", interrupted_then_usable, &eintr),
+        T("hypercall ioctl gives EAGAIN: passed through, not retried, not"
+          " logged", interrupted_passed_through, &eagain),
+        T("handle usable after EAGAIN", interrupted_then_usable, &eagain),
+        T("alloc_buffer_pages(1) works", pages_within_limit, &one_page),
+        T("alloc_buffer_pages(256), 1 MiB, works", pages_within_limit,
+          &one_mib),
+    };
+    const struct CMUnitTest last =
+        T("handle usable after all the refusals", usable_after_all_refusals,
+          NULL);
+    struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(byte_sizes) +
+                            ARRAY_SIZE(page_counts) + 1];
+    size_t i, n = 0;
+    int rc;
+
+    for (i = 0; i < ARRAY_SIZE(fixed); i++)
+        tests[n++] = fixed[i];
+    for (i = 0; i < ARRAY_SIZE(byte_sizes); i++)
+        tests[n++] = (struct CMUnitTest)T(byte_sizes[i].name,
+                                          huge_buffer_refused,
+                                          &byte_sizes[i]);
+    for (i = 0; i < ARRAY_SIZE(page_counts); i++)
+        tests[n++] = (struct CMUnitTest)T(page_counts[i].name,
+                                          huge_page_count_refused,
+                                          &page_counts[i]);
+    tests[n++] = last;
+    testlog_init(&tlog);
+    rc = cmocka_run_group_tests_name("limits", tests, NULL, NULL);
+    testlog_fini(&tlog);
+    return rc;
 }

@@ -6,14 +6,20 @@
  * restricted or gone for restrict_all(), which therefore never fails,
  * never crashes, and restricts a long-lived handle opened first (the
  * one libxentoolcore reaches last). The sanitizer stage runs it under
- * TSan too. Speaks TAP.
+ * TSan too. A cmocka group: its setup runs the stress once, the
+ * threads reporting by counts read after joining them, and each case
+ * checks one outcome.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <cmocka.h>
 #include <xencall.h>
 #include <xentoolcore.h>
 
@@ -46,45 +52,81 @@ static void *opener(void *arg)
     return NULL;
 }
 
-int main(void)
-{
-    pthread_t t[OPENERS];
-    unsigned long calls = 0, failed = 0;
-    xencall_handle *lived;
-    int i, first_errno = 0, rc;
+/* What the stress run saw, for the cases to check. */
+static struct {
+    unsigned long calls, failed;   /* of xentoolcore_restrict_all() */
+    int first_errno;
+    int lived_rc, lived_errno;     /* the long-lived handle's hypercall */
+    int fds_left;
+    size_t bytes_left;
+} seen;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    lived = xencall_open(NULL, 0);
+static int stress(void **state)
+{
+    xencall_handle *lived = xencall_open(NULL, 0);
+    pthread_t t[OPENERS];
+    int i;
+
+    (void)state;
     if (!lived) {
-        printf("not ok 1 - open: %s\n1..1\n", strerror(errno));
-        return 1;
+        print_error("open: %s\n", strerror(errno));
+        return -1;
     }
     for (i = 0; i < OPENERS; i++)
         pthread_create(&t[i], NULL, opener, NULL);
     do {
-        calls++;
-        if (xentoolcore_restrict_all(1) != 0) {
-            if (!failed++)
-                first_errno = errno;
-        }
+        seen.calls++;
+        if (xentoolcore_restrict_all(1) != 0 && !seen.failed++)
+            seen.first_errno = errno;
     } while (__atomic_load_n(&openers_done, __ATOMIC_ACQUIRE) < OPENERS);
     for (i = 0; i < OPENERS; i++)
         pthread_join(t[i], NULL);
-
-    printf("%s 1 - restrict_all beside %d x %d opens and closes: "
-           "%lu of %lu calls failed (first errno %d)\n",
-           failed ? "not ok" : "ok", OPENERS, CYCLES, failed, calls,
-           first_errno);
     errno = 0;
-    rc = xencall1(lived, SIM_OP_RESULT, 5);
-    printf("%s 2 - the long-lived handle is restricted (%d, errno %d)\n",
-           rc == -1 && errno == EPERM ? "ok" : "not ok", rc, errno);
-    printf("%s 3 - every open succeeded (%d failed)\n",
-           open_failures ? "not ok" : "ok", open_failures);
+    seen.lived_rc = xencall1(lived, SIM_OP_RESULT, 5);
+    seen.lived_errno = errno;
     xencall_close(lived);
-    printf("%s 4 - nothing left open (%d fds, %zu bytes)\n",
-           sim_os_open_handles() == 0 && sim_os_mapped_bytes() == 0
-           ? "ok" : "not ok", sim_os_open_handles(), sim_os_mapped_bytes());
-    printf("1..4\n");
-    return failed || rc != -1 || open_failures || sim_os_open_handles() ? 1 : 0;
+    seen.fds_left = sim_os_open_handles();
+    seen.bytes_left = sim_os_mapped_bytes();
+    return 0;
+}
+
+static void restrict_all_never_fails(void **state)
+{
+    (void)state;
+    if (seen.failed)
+        print_error("%lu of %lu calls failed, the first with errno %d\n",
+                    seen.failed, seen.calls, seen.first_errno);
+    assert_int_equal(seen.failed, 0);
+}
+
+static void long_lived_handle_restricted(void **state)
+{
+    (void)state;
+    assert_int_equal(seen.lived_rc, -1);
+    assert_int_equal(seen.lived_errno, EPERM);
+}
+
+static void every_open_succeeded(void **state)
+{
+    (void)state;
+    assert_int_equal(open_failures, 0);
+}
+
+static void nothing_left_open(void **state)
+{
+    (void)state;
+    assert_int_equal(seen.fds_left, 0);
+    assert_int_equal(seen.bytes_left, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(restrict_all_never_fails),
+        cmocka_unit_test(long_lived_handle_restricted),
+        cmocka_unit_test(every_open_succeeded),
+        cmocka_unit_test(nothing_left_open),
+    };
+
+    return cmocka_run_group_tests_name("restrict-stress", tests, stress, NULL);
 }

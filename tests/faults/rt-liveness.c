@@ -8,7 +8,11 @@
  * that only spins never does, and both stop for good. Both must reach
  * their count of operations. The deadline is a generous liveness
  * bound (a minute, for well under a second of work), not a timing
- * measurement. Speaks TAP.
+ * measurement. A cmocka group: its setup runs the threads once and
+ * each case checks one thread's progress. Where real-time scheduling
+ * is not permitted, the whole program is skipped (TAP's "1..0 # SKIP",
+ * which automake counts as one skip: cmocka 1.1.5's skip() prints
+ * "not ok", which it would count as failed).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -16,12 +20,17 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <xencall.h>
 
 #include "../helpers/sim/os.h"
@@ -38,21 +47,26 @@
 
 static xencall_handle *handle;
 static int stop;
-static unsigned long periodic_done, busy_done;
-static int op_failed;
+
+/* Each thread's operations, read by the cases. */
+struct progress {
+    unsigned long done;
+    int failed;   /* an allocation failed */
+};
+static struct progress periodic, busy;
 
 /* One operation: a small buffer (the slot's lock) and a page buffer
  * (the slot's lock and the handle's registry lock). */
-static void one_op(unsigned long *done)
+static void one_op(struct progress *p)
 {
     void *small = xencall_alloc_buffer(handle, 64);
     void *page = xencall_alloc_buffer_pages(handle, 1);
 
     if (!small || !page)
-        __atomic_store_n(&op_failed, 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
     xencall_free_buffer(handle, small);
     xencall_free_buffer_pages(handle, page, 1);
-    __atomic_add_fetch(done, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&p->done, 1, __ATOMIC_RELAXED);
 }
 
 static void *periodic_main(void *arg)
@@ -62,7 +76,7 @@ static void *periodic_main(void *arg)
 
     (void)arg;
     for (i = 0; i < PERIODIC_OPS; i++) {
-        one_op(&periodic_done);
+        one_op(&periodic);
         nanosleep(&period, NULL);
     }
     return NULL;
@@ -72,7 +86,7 @@ static void *busy_main(void *arg)
 {
     (void)arg;
     while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
-        one_op(&busy_done);
+        one_op(&busy);
     return NULL;
 }
 
@@ -128,72 +142,97 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-int main(void)
+static unsigned long done_by(struct progress *p)
 {
-    struct sched_param watcher = { .sched_priority = 3 };
+    return __atomic_load_n(&p->done, __ATOMIC_RELAXED);
+}
+
+/* Both threads ran to their count and were joined; else one is stuck
+ * inside the library and the process can only _exit(). */
+static int joined;
+
+static int run_threads(void **state)
+{
     struct timespec t0, tick = { 0, 10000000L };
-    pthread_t periodic, busy, filler;
-    unsigned long periodic_ops, busy_ops;
+    pthread_t periodic_thread, busy_thread, filler;
     int cpu = first_allowed_cpu(), err, i;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("1..2\n");
-    sim_os_reset();
+    (void)state;
     handle = xencall_open(NULL, 0);
     if (!handle) {
-        printf("not ok 1 - open\nnot ok 2 - open\n");
-        return 1;
+        print_error("open: %s\n", strerror(errno));
+        return -1;
     }
-    /* The watcher outranks both, so it always gets to check. */
-    err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &watcher);
-    if (!err)
-        err = start(&periodic, periodic_main, SCHED_FIFO, 2, cpu);
+    err = start(&periodic_thread, periodic_main, SCHED_FIFO, 2, cpu);
     if (err) {
-        printf("ok 1 # SKIP real-time scheduling not permitted here (%s)\n"
-               "ok 2 # SKIP real-time scheduling not permitted here\n",
-               strerror(err));
-        xencall_close(handle);
-        return 0;
+        print_error("cannot start the periodic thread: %s\n", strerror(err));
+        return -1;
     }
     /* The periodic thread has its ticket once it has done an op. */
-    while (!__atomic_load_n(&periodic_done, __ATOMIC_RELAXED))
+    while (!done_by(&periodic))
         nanosleep(&tick, NULL);
     for (i = 0; i < CACHE_SLOTS - 1; i++) {
         if (start(&filler, filler_main, SCHED_OTHER, 0, -1) == 0)
             pthread_join(filler, NULL);
     }
-    err = start(&busy, busy_main, SCHED_FIFO, 1, cpu);
+    err = start(&busy_thread, busy_main, SCHED_FIFO, 1, cpu);
     if (err) {
-        printf("# cannot start the busy thread: %s\n", strerror(err));
-        _exit(1);
+        print_error("cannot start the busy thread: %s\n", strerror(err));
+        return -1;
     }
-
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    do {
+    do
         nanosleep(&tick, NULL);
-        periodic_ops = __atomic_load_n(&periodic_done, __ATOMIC_RELAXED);
-        busy_ops = __atomic_load_n(&busy_done, __ATOMIC_RELAXED);
-    } while ((periodic_ops < PERIODIC_OPS || busy_ops < BUSY_OPS) &&
-             seconds_since(&t0) < DEADLINE_S);
-    if (periodic_ops < PERIODIC_OPS || busy_ops < BUSY_OPS) {
-        /* A thread is stuck inside the library: no clean way out. */
-        printf("# after %d s: periodic thread %lu of %d ops, busy thread %lu of %d\n",
-               DEADLINE_S, periodic_ops, PERIODIC_OPS, busy_ops, BUSY_OPS);
-        printf("%s 1 - SCHED_FIFO periodic thread finishes its operations\n",
-               periodic_ops >= PERIODIC_OPS ? "ok" : "not ok");
-        printf("%s 2 - lower-priority busy thread on its CPU progresses\n",
-               busy_ops >= BUSY_OPS ? "ok" : "not ok");
-        _exit(1);
-    }
+    while ((done_by(&periodic) < PERIODIC_OPS || done_by(&busy) < BUSY_OPS) &&
+           seconds_since(&t0) < DEADLINE_S);
     __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-    pthread_join(periodic, NULL);
-    pthread_join(busy, NULL);
-    printf("# periodic thread %lu ops, busy thread %lu ops, in %.2f s\n",
-           periodic_done, busy_done, seconds_since(&t0));
-    printf("%s 1 - SCHED_FIFO periodic thread finishes its operations\n",
-           op_failed ? "not ok" : "ok");
-    printf("%s 2 - lower-priority busy thread on its CPU progresses\n",
-           op_failed ? "not ok" : "ok");
+    joined = done_by(&periodic) >= PERIODIC_OPS && done_by(&busy) >= BUSY_OPS;
+    if (joined) {
+        pthread_join(periodic_thread, NULL);
+        pthread_join(busy_thread, NULL);
+    }
+    print_message("# periodic thread %lu ops, busy thread %lu ops, in %.2f"
+                  " s\n", done_by(&periodic), done_by(&busy),
+                  seconds_since(&t0));
+    return 0;
+}
+
+static void periodic_thread_finishes(void **state)
+{
+    (void)state;
+    assert_true(done_by(&periodic) >= PERIODIC_OPS);
+    assert_false(periodic.failed);
+}
+
+static void busy_thread_progresses(void **state)
+{
+    (void)state;
+    assert_true(done_by(&busy) >= BUSY_OPS);
+    assert_false(busy.failed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(periodic_thread_finishes),
+        cmocka_unit_test(busy_thread_progresses),
+    };
+    /* The watcher outranks both, so it always gets to check. */
+    struct sched_param watcher = { .sched_priority = 3 };
+    int err, rc;
+
+    sim_os_reset();
+    err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &watcher);
+    if (err) {
+        printf("1..0 # SKIP real-time scheduling not permitted here (%s)\n",
+               strerror(err));
+        return 0;
+    }
+    rc = cmocka_run_group_tests_name("rt-liveness", tests, run_threads, NULL);
+    if (!joined) {
+        fflush(stdout);
+        _exit(rc ? rc : 1);
+    }
     xencall_close(handle);
-    return op_failed;
+    return rc;
 }

@@ -6,6 +6,11 @@
  * contract is checked, and after every input nothing may be left: any
  * violation aborts, which the fuzzer reports as a crash.
  *
+ * The checks are cmocka's assertions, as in every test program. Outside
+ * a cmocka test they end the process; CMOCKA_TEST_ABORT=1 (set before
+ * the first input) makes that an abort() after printing the failed
+ * condition and its line, in any thread.
+ *
  * Every buffer the program holds is filled with its own tag byte and
  * checked whole when freed, so two live buffers that overlap (a cache
  * that handed out a block twice or of the wrong size) are caught.
@@ -17,15 +22,19 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "../helpers/caplog.h"
+#include "../helpers/testlog.h"
 #include "../helpers/fi.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
@@ -35,16 +44,8 @@
 #define NR_BUFS 12
 #define MAX_FUZZ_PAGES 140      /* beyond the cache's largest block */
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(cond)                                                   \
-    do {                                                                \
-        if (!(cond)) {                                                  \
-            fprintf(stderr, "fuzz-api: %s:%d: contract broken: %s\n",   \
-                    __FILE__, __LINE__, #cond);                         \
-            abort();                                                    \
-        }                                                               \
-    } while (0)
 
 /* ---- input -------------------------------------------------------- */
 
@@ -78,7 +79,7 @@ struct buf {
 
 struct handle {
     xencall_handle *h;
-    struct caplog log;
+    struct testlog *log;   /* one per handle slot, kept across inputs */
     int restricted;    /* 1 yes, 0 no, -1 unknown (restrict failed midway) */
     int never_fault;
     int nonreentrant;
@@ -87,6 +88,7 @@ struct handle {
 };
 
 static struct handle handles[NR_HANDLES];
+static struct testlog logs[NR_HANDLES];
 static int faults_armed;
 static unsigned char next_tag = 1;
 
@@ -106,7 +108,7 @@ static void verify(const struct buf *b)
     memset(pattern, b->tag, sizeof(pattern));
     for (off = 0; off < b->len; off += n) {
         n = b->len - off < sizeof(pattern) ? b->len - off : sizeof(pattern);
-        REQUIRE(memcmp(b->p + off, pattern, n) == 0);
+        assert_true(memcmp(b->p + off, pattern, n) == 0);
     }
 }
 
@@ -134,15 +136,15 @@ static void op_open(struct handle *hd, struct input *in)
     if (bad_flags)
         flags |= 1u << (v >> 5 | 1);
     sim_os_set_buffer_device(device);
-    caplog_init(&hd->log);
-    hd->h = xencall_open(&hd->log.vtable, flags);
-    errors = hd->log.errors;
+    testlog_clear(hd->log);
+    hd->h = xencall_open(&hd->log->vtable, flags);
+    errors = hd->log->errors;
     if (bad_flags) {
-        REQUIRE(!hd->h && errno == EINVAL && errors);
+        assert_true(!hd->h && errno == EINVAL && errors);
         return;
     }
     if (!hd->h) {
-        REQUIRE(faults_armed && errno && errors);
+        assert_true(faults_armed && errno && errors);
         return;
     }
     memset(hd->bufs, 0, sizeof(hd->bufs));
@@ -150,9 +152,9 @@ static void op_open(struct handle *hd, struct input *in)
     hd->restricted = 0;
     hd->nonreentrant = !!flags;
     hd->never_fault = xencall_buffers_never_fault(hd->h);
-    REQUIRE(hd->never_fault == 0 || hd->never_fault == 1);
-    REQUIRE(faults_armed || hd->never_fault == device);
-    REQUIRE(xencall_fd(hd->h) >= 0);
+    assert_true(hd->never_fault == 0 || hd->never_fault == 1);
+    assert_true(faults_armed || hd->never_fault == device);
+    assert_true(xencall_fd(hd->h) >= 0);
 }
 
 static void op_close(struct handle *hd)
@@ -165,7 +167,7 @@ static void op_close(struct handle *hd)
     for (i = 0; i < NR_BUFS; i++)
         if (hd->bufs[i].p)
             verify(&hd->bufs[i]);
-    REQUIRE(xencall_close(hd->h) == 0);
+    assert_true(xencall_close(hd->h) == 0);
     hd->h = NULL;
 }
 
@@ -176,20 +178,33 @@ static struct buf *free_slot(struct handle *hd, struct input *in)
     return b->p ? NULL : b;
 }
 
-static void check_alloc_failure(struct handle *hd, unsigned long errors,
-                                int expected)
+/* What an allocation within the limits gave b: a failure only by an
+ * injected fault, with errno and a log line; else len bytes (nr_pages
+ * pages, 0: from xencall_alloc_buffer) aligned to align, zero-filled,
+ * which are then tagged. */
+static void check_allocated(struct handle *hd, struct buf *b,
+                            unsigned long errors, size_t len,
+                            size_t nr_pages, size_t align)
 {
-    REQUIRE(errno != 0);
-    REQUIRE(hd->log.errors > errors);
-    if (!faults_armed)
-        REQUIRE(errno == expected);
+    if (!b->p) {
+        assert_true(errno != 0);
+        assert_true(hd->log->errors > errors);
+        assert_true(faults_armed);
+        return;
+    }
+    assert_true((uintptr_t)b->p % align == 0);
+    b->len = len;
+    b->nr_pages = nr_pages;
+    b->tag = 0;
+    verify(b);
+    fill(b);
 }
 
 static void op_alloc(struct handle *hd, struct input *in)
 {
     struct buf *b = free_slot(hd, in);
     unsigned v = (unsigned)take(in, 3);
-    unsigned long errors = hd->log.errors;
+    unsigned long errors = hd->log->errors;
     size_t len;
 
     if (!hd->h || !b)
@@ -207,27 +222,17 @@ static void op_alloc(struct handle *hd, struct input *in)
     errno = 0;
     b->p = xencall_alloc_buffer(hd->h, len);
     if (len > (size_t)1 << 40) {
-        REQUIRE(!b->p && errno == ENOMEM && hd->log.errors > errors);
+        assert_true(!b->p && errno == ENOMEM && hd->log->errors > errors);
         return;
     }
-    if (!b->p) {
-        check_alloc_failure(hd, errors, ENOMEM);
-        REQUIRE(faults_armed);
-        return;
-    }
-    REQUIRE((uintptr_t)b->p % 16 == 0);
-    b->len = len;
-    b->nr_pages = 0;
-    b->tag = 0;
-    verify(b);   /* zero-filled */
-    fill(b);
+    check_allocated(hd, b, errors, len, 0, 16);
 }
 
 static void op_alloc_pages(struct handle *hd, struct input *in)
 {
     struct buf *b = free_slot(hd, in);
     unsigned v = (unsigned)take(in, 2);
-    unsigned long errors = hd->log.errors;
+    unsigned long errors = hd->log->errors;
     size_t n;
 
     if (!hd->h || !b)
@@ -241,28 +246,18 @@ static void op_alloc_pages(struct handle *hd, struct input *in)
     errno = 0;
     b->p = xencall_alloc_buffer_pages(hd->h, n);
     if (n == 0 || n > MAX_FUZZ_PAGES) {
-        REQUIRE(!b->p && hd->log.errors > errors);
-        REQUIRE(errno == (n ? ENOMEM : EINVAL));
+        assert_true(!b->p && hd->log->errors > errors);
+        assert_true(errno == (n ? ENOMEM : EINVAL));
         return;
     }
-    if (!b->p) {
-        check_alloc_failure(hd, errors, ENOMEM);
-        REQUIRE(faults_armed);
-        return;
-    }
-    REQUIRE((uintptr_t)b->p % PAGE == 0);
-    b->len = n * PAGE;
-    b->nr_pages = n;
-    b->tag = 0;
-    verify(b);
-    fill(b);
+    check_allocated(hd, b, errors, n * PAGE, n, PAGE);
 }
 
 static void op_free(struct handle *hd, struct input *in)
 {
     struct buf *b = &hd->bufs[take(in, 1) % NR_BUFS];
     unsigned v = (unsigned)take(in, 1);
-    unsigned long errors = hd->log.errors;
+    unsigned long errors = hd->log->errors;
     size_t count;
     int i;
 
@@ -276,12 +271,12 @@ static void op_free(struct handle *hd, struct input *in)
 
         xencall_free_buffer(hd->h, NULL);
         xencall_free_buffer_pages(hd->h, NULL, v);
-        REQUIRE(hd->log.errors == errors);
+        assert_true(hd->log->errors == errors);
         if (stale && !is_live_pages(hd, stale)) {
             xencall_free_buffer_pages(hd->h, stale, v);
-            REQUIRE(hd->log.errors > errors);
+            assert_true(hd->log->errors > errors);
         }
-        REQUIRE(errno == EXDEV);
+        assert_true(errno == EXDEV);
         return;
     }
     verify(b);
@@ -292,39 +287,39 @@ static void op_free(struct handle *hd, struct input *in)
 
         _Static_assert(NR_HANDLES >= 3, "other must not be hd");
         if (v & 0x20 && other->h) {
-            unsigned long other_errors = other->log.errors;
+            unsigned long other_errors = other->log->errors;
 
             if (b->nr_pages)
                 xencall_free_buffer_pages(other->h, b->p, b->nr_pages);
             else
                 xencall_free_buffer(other->h, b->p);
-            REQUIRE(other->log.errors > other_errors);
+            assert_true(other->log->errors > other_errors);
         } else {
             if (b->nr_pages)
                 xencall_free_buffer(hd->h, b->p);
             else
                 xencall_free_buffer_pages(hd->h, b->p, v & 3);
-            REQUIRE(hd->log.errors > errors);
+            assert_true(hd->log->errors > errors);
         }
-        REQUIRE(errno == EXDEV);
+        assert_true(errno == EXDEV);
         verify(b);
         return;
     }
     if (!b->nr_pages) {
         xencall_free_buffer(hd->h, b->p);
-        REQUIRE(hd->log.errors == errors);
+        assert_true(hd->log->errors == errors);
     } else {
         /* Sometimes a wrong page count: logged, the real size freed. */
         count = v & 0x40 ? b->nr_pages + (v & 0x3f) - 32 : b->nr_pages;
         if (v & 0x40 && (v & 0x3f) == 0)
             count = SIZE_MAX;
         xencall_free_buffer_pages(hd->h, b->p, count);
-        REQUIRE((count != b->nr_pages) == (hd->log.errors > errors));
+        assert_true((count != b->nr_pages) == (hd->log->errors > errors));
         for (i = 3; i > 0; i--)
             hd->stale_pages[i] = hd->stale_pages[i - 1];
         hd->stale_pages[0] = b->p;
     }
-    REQUIRE(errno == EXDEV);
+    assert_true(errno == EXDEV);
     b->p = NULL;
 }
 
@@ -333,7 +328,7 @@ static void op_hypercall(struct handle *hd, struct input *in)
 {
     unsigned v = (unsigned)take(in, 1);
     int64_t raw = (int64_t)take(in, 8);
-    unsigned long lines = hd->log.lines;
+    unsigned long lines = hd->log->lines;
     long r;
     int e;
 
@@ -357,30 +352,30 @@ static void op_hypercall(struct handle *hd, struct input *in)
     default: r = xencall2L(hd->h, SIM_OP_RESULT, (uint64_t)raw, 9); break;
     }
     e = errno;
-    REQUIRE(hd->log.lines == lines);   /* hypercalls never log */
+    assert_true(hd->log->lines == lines);   /* hypercalls never log */
     /* A result or -1, nothing else. Known exception, reported: a raw
      * result below -4095 is not an errno to the kernel and comes back
      * from xencall2L unchanged (Xen never returns one). */
-    REQUIRE(r >= -1 || ((v >> 2) % 7 == 6 && r == raw && raw < -4095));
+    assert_true(r >= -1 || ((v >> 2) % 7 == 6 && r == raw && raw < -4095));
     if (r < -1)
         return;
     if (hd->restricted == 1) {
-        REQUIRE(r == -1 && e == EPERM);
+        assert_true(r == -1 && e == EPERM);
         return;
     }
     if (r == -1) {
-        REQUIRE(e != 0);
+        assert_true(e != 0);
         if (hd->restricted || faults_armed)
             return;
         if (raw >= -4095 && raw <= -1)
-            REQUIRE(e == -raw);   /* Xen's errno is Linux's */
+            assert_true(e == -raw);   /* Xen's errno is Linux's */
         else
-            REQUIRE(e == EOVERFLOW || raw < -4095);
+            assert_true(e == EOVERFLOW || raw < -4095);
         return;
     }
-    REQUIRE(r == raw);
+    assert_true(r == raw);
     if ((v >> 2) % 7 != 6)
-        REQUIRE(r <= INT_MAX);
+        assert_true(r <= INT_MAX);
 }
 
 /* The hypervisor reads and writes a whole live buffer. */
@@ -394,7 +389,7 @@ static void op_fill(struct handle *hd, struct input *in)
     r = xencall3(hd->h, SIM_OP_FILL, (uintptr_t)b->p, b->len, b->tag);
     if (r == -1 && faults_armed)
         return;
-    REQUIRE(r == (long)b->len);   /* every byte was the nonzero tag */
+    assert_true(r == (long)b->len);   /* every byte was the nonzero tag */
     verify(b);
 }
 
@@ -404,7 +399,7 @@ static void op_restrict(struct input *in)
     int r, i;
 
     r = xentoolcore_restrict_all(domid);
-    REQUIRE(r == 0 || faults_armed);
+    assert_true(r == 0 || faults_armed);
     for (i = 0; i < NR_HANDLES; i++)
         if (handles[i].h && !handles[i].restricted)
             handles[i].restricted = r == 0 ? 1 : -1;
@@ -452,10 +447,10 @@ static void *worker_main(void *arg)
             pages[j] = k & 16 ? 0 : 1 + (k >> 5) % 3;
             held[j] = pages[j] ? xencall_alloc_buffer_pages(w->h, pages[j])
                                : xencall_alloc_buffer(w->h, k % 9000);
-            REQUIRE(held[j]);
+            assert_non_null(held[j]);
             memset(held[j], 0x77, pages[j] ? pages[j] * PAGE : k % 9000);
         } else {
-            REQUIRE(xencall1(w->h, SIM_OP_RESULT, k) == (int)k);
+            assert_true(xencall1(w->h, SIM_OP_RESULT, k) == (int)k);
         }
     }
     for (i = 0; i < 4; i++) {
@@ -487,6 +482,18 @@ static void op_threads(struct handle *hd, struct input *in)
             pthread_join(t[i], NULL);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    int i;
+
+    (void)argc;
+    (void)argv;
+    setenv("CMOCKA_TEST_ABORT", "1", 1);
+    for (i = 0; i < NR_HANDLES; i++)
+        testlog_init(&logs[i]);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
@@ -500,6 +507,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mapped0 = fi_mapped_bytes();
     allocs0 = fi_live_allocations();
     memset(handles, 0, sizeof(handles));
+    for (i = 0; i < NR_HANDLES; i++)
+        handles[i].log = &logs[i];
 
     while (in.left && ops++ < 64) {
         unsigned op = (unsigned)take(&in, 1);
@@ -518,7 +527,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 13: op_threads(hd, &in); break;
         default:
             if (hd->h)
-                REQUIRE(xencall_buffers_never_fault(hd->h) == hd->never_fault);
+                assert_true(xencall_buffers_never_fault(hd->h) ==
+                            hd->never_fault);
             break;
         }
     }
@@ -526,8 +536,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < NR_HANDLES; i++)
         op_close(&handles[i]);
     /* Nothing left behind, whatever happened. */
-    REQUIRE(sim_os_open_handles() == 0);
-    REQUIRE(fi_mapped_bytes() == mapped0);
-    REQUIRE(fi_live_allocations() == allocs0);
+    assert_true(sim_os_open_handles() == 0);
+    assert_true(fi_mapped_bytes() == mapped0);
+    assert_true(fi_live_allocations() == allocs0);
     return 0;
 }

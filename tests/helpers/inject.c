@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The wrappers inject.h renames the library's system calls and
- * allocations to. Each counts its calls and fails the one armed by
- * fi_arm() the way the real call fails (-1/errno, MAP_FAILED, NULL,
- * an error number); every other call goes on to the real function,
- * which in a test program is the simulator's.
+ * allocations to. Each asks injected() whether this call is the one
+ * armed by fi_arm() and then fails the way the real call fails
+ * (-1/errno, MAP_FAILED, NULL); every other call goes on to the real
+ * function, which in a test program is the simulator's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -110,8 +110,9 @@ long fi_live_allocations(void)
     return __atomic_load_n(&live_allocations, __ATOMIC_SEQ_CST);
 }
 
-/* 0 to go ahead with the real call, else the error number to fail with. */
-static int should_fail(enum fi_call c)
+/* Counts a call of c and fails it if it is the armed one: returns the
+ * error number, already in errno, or 0 to go ahead with the real call. */
+static int injected(enum fi_call c)
 {
     struct fi_state *s = &state[c];
     unsigned long n = __atomic_add_fetch(&s->count, 1, __ATOMIC_SEQ_CST);
@@ -120,7 +121,18 @@ static int should_fail(enum fi_call c)
     if (!at || n < at || (n > at && !s->persist))
         return 0;
     __atomic_add_fetch(&s->failed, 1, __ATOMIC_SEQ_CST);
+    errno = s->err;
     return s->err;
+}
+
+/* syscall() and fcntl() read their arguments by the form of the call;
+ * their wrappers read only those of the one form the library makes
+ * (reading arguments that were not passed is undefined) and refuse
+ * any other. */
+static int unwrapped_form(void)
+{
+    errno = ENOSYS;
+    return -1;
 }
 
 /* Declared by the library's view of the headers under the fi_ names. */
@@ -140,15 +152,6 @@ void fi_free(void *p);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags);
 
-#define FAIL_OR(c, failed_value)        \
-    do {                                \
-        int err_ = should_fail(c);      \
-        if (err_) {                     \
-            errno = err_;               \
-            return failed_value;        \
-        }                               \
-    } while (0)
-
 int fi_open(const char *path, int flags, ...)
 {
     mode_t mode = 0;
@@ -159,13 +162,14 @@ int fi_open(const char *path, int flags, ...)
         mode = va_arg(ap, mode_t);
         va_end(ap);
     }
-    FAIL_OR(FI_OPEN, -1);
+    if (injected(FI_OPEN))
+        return -1;
     return open(path, flags, mode);
 }
 
 int fi_close(int fd)
 {
-    int err = should_fail(FI_CLOSE);
+    int err = injected(FI_CLOSE);
 
     if (err) {
         /* Linux releases the descriptor even when close() reports an
@@ -185,7 +189,8 @@ int fi_ioctl(int fd, unsigned long req, ...)
     va_start(ap, req);
     arg = va_arg(ap, void *);
     va_end(ap);
-    FAIL_OR(FI_IOCTL, -1);
+    if (injected(FI_IOCTL))
+        return -1;
     return ioctl(fd, req, arg);
 }
 
@@ -194,18 +199,15 @@ long fi_syscall(long nr, ...)
     long fd, req, arg;
     va_list ap;
 
-    /* The library only ever makes the ioctl system call this way;
-     * reading arguments that were not passed is undefined. */
-    if (nr != SYS_ioctl) {
-        errno = ENOSYS;
-        return -1;
-    }
+    if (nr != SYS_ioctl)
+        return unwrapped_form();
     va_start(ap, nr);
     fd = va_arg(ap, long);
     req = va_arg(ap, long);
     arg = va_arg(ap, long);
     va_end(ap);
-    FAIL_OR(FI_SYSCALL, -1);
+    if (injected(FI_SYSCALL))
+        return -1;
     /* Six arguments, as a syscall() that reads them all expects. */
     return syscall(nr, fd, req, arg, 0L, 0L, 0L);
 }
@@ -215,7 +217,8 @@ void *fi_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
     void *p;
 
     __atomic_store_n(&last_mmap_len, len, __ATOMIC_SEQ_CST);
-    FAIL_OR(FI_MMAP, MAP_FAILED);
+    if (injected(FI_MMAP))
+        return MAP_FAILED;
     if (mmap_limit && len > mmap_limit) {
         errno = mmap_limit_err;
         return MAP_FAILED;
@@ -230,7 +233,8 @@ int fi_munmap(void *addr, size_t len)
 {
     int r;
 
-    FAIL_OR(FI_MUNMAP, -1);
+    if (injected(FI_MUNMAP))
+        return -1;
     r = munmap(addr, len);
     if (r == 0)
         __atomic_sub_fetch(&mapped_bytes, (long)len, __ATOMIC_SEQ_CST);
@@ -239,13 +243,15 @@ int fi_munmap(void *addr, size_t len)
 
 int fi_madvise(void *addr, size_t len, int advice)
 {
-    FAIL_OR(FI_MADVISE, -1);
+    if (injected(FI_MADVISE))
+        return -1;
     return madvise(addr, len, advice);
 }
 
 int fi_mlock(const void *addr, size_t len)
 {
-    FAIL_OR(FI_MLOCK, -1);
+    if (injected(FI_MLOCK))
+        return -1;
     /* A simulator may only record locking; the kernel's limit needs
      * the real system call. munmap() drops the real lock again. */
     if (real_mlock && syscall(SYS_mlock, addr, len, 0L, 0L, 0L, 0L) < 0)
@@ -255,7 +261,8 @@ int fi_mlock(const void *addr, size_t len)
 
 int fi_dup2(int oldfd, int newfd)
 {
-    FAIL_OR(FI_DUP2, -1);
+    if (injected(FI_DUP2))
+        return -1;
     return dup2(oldfd, newfd);
 }
 
@@ -264,39 +271,36 @@ int fi_fcntl(int fd, int cmd, ...)
     va_list ap;
     int arg;
 
-    /* The library only ever sets descriptor flags, an int; reading an
-     * argument that was not passed is undefined. */
-    if (cmd != F_SETFD) {
-        errno = ENOSYS;
-        return -1;
-    }
+    if (cmd != F_SETFD)   /* the only one the library makes: an int */
+        return unwrapped_form();
     va_start(ap, cmd);
     arg = va_arg(ap, int);
     va_end(ap);
-    FAIL_OR(FI_FCNTL, -1);
+    if (injected(FI_FCNTL))
+        return -1;
     return fcntl(fd, cmd, arg);
+}
+
+/* An allocation the library now holds, if it was made. */
+static void *held(void *p)
+{
+    if (p)
+        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
+    return p;
 }
 
 void *fi_malloc(size_t size)
 {
-    void *p;
-
-    FAIL_OR(FI_MALLOC, NULL);
-    p = malloc(size);
-    if (p)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return p;
+    if (injected(FI_MALLOC))
+        return NULL;
+    return held(malloc(size));
 }
 
 void *fi_calloc(size_t n, size_t size)
 {
-    void *p;
-
-    FAIL_OR(FI_CALLOC, NULL);
-    p = calloc(n, size);
-    if (p)
-        __atomic_add_fetch(&live_allocations, 1, __ATOMIC_SEQ_CST);
-    return p;
+    if (injected(FI_CALLOC))
+        return NULL;
+    return held(calloc(n, size));
 }
 
 void fi_free(void *p)
@@ -309,6 +313,7 @@ void fi_free(void *p)
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags)
 {
-    FAIL_OR(FI_LOGGER, NULL);
+    if (injected(FI_LOGGER))
+        return NULL;
     return xtl_createlogger_stdiostream(f, min_level, flags);
 }

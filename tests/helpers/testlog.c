@@ -24,6 +24,9 @@ testlog_vmessage(xentoollog_logger *logger, xentoollog_level level,
     snprintf(log->last_context, sizeof(log->last_context), "%s",
              context ? context : "");
     vsnprintf(log->last, sizeof(log->last), format, al);
+    if (log->echo)
+        fprintf(stderr, "log: %s: %s (errno %d)\n", log->last_context,
+                log->last, errnoval);
     pthread_mutex_unlock(&log->lock);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A xentoollog logger that remembers what it was told, for tests that
- * check what the library logs (and that it never destroys a logger it
- * was given). Thread-safe.
+ * The capturing logger: a xentoollog logger that remembers what it was
+ * told, for tests that check what the library logs, at which level and
+ * with which errno (and that it never destroys a logger it was given).
+ * Thread-safe. Every test program and the fuzzer use it.
  */
 #ifndef XENCALL_TEST_TESTLOG_H
 #define XENCALL_TEST_TESTLOG_H
@@ -21,6 +22,7 @@ struct testlog {
     int last_errno;
     char last_context[32];
     char last[512];
+    int echo;                   /* also print each line to stderr */
 };
 
 void testlog_init(struct testlog *log);
