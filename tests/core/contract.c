@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +23,7 @@
 
 #include "xencall.h"
 #include "../helpers/case.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -32,6 +31,8 @@
 #define HC_MEMORY_OP   12
 #define HC_XEN_VERSION 17
 #define DOMID_SELF_ 0x7FF0
+/* Seconds a forked child may take: far above what any needs. */
+#define CHILD_SECONDS 60
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -922,9 +923,9 @@ static void cache_given_back_when_mapping_fails(void **state)
 /* ---- fork ---------------------------------------------------------------- */
 
 /* Runs in the child: only plain checks, an exit code says what failed. */
-static int child_after_fork(xencall_handle *inherited)
+static int child_after_fork(void *arg)
 {
-    xencall_handle *own;
+    xencall_handle *inherited = arg, *own;
     void *p;
 
     if (xencall_close(inherited) != 0)
@@ -956,8 +957,6 @@ static void fork_child_closes(void **state)
     unsigned char *small = xencall_alloc_buffer(h, 200);
     unsigned char *pages = xencall_alloc_buffer_pages(h, 2);
     unsigned char *cached = xencall_alloc_buffer(h, 5000);
-    pid_t pid;
-    int status;
 
     (void)state;
     assert_non_null(small);
@@ -967,13 +966,7 @@ static void fork_child_closes(void **state)
     memset(small, 0x3c, 200);
     memset(pages, 0x4d, 2 * PAGE);
 
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child_after_fork(h));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(proc_run_child(child_after_fork, h, CHILD_SECONDS), 0);
 
     /* The parent's handle and buffers are untouched by the child. */
     assert_true(all_bytes(small, 200, 0x3c));
@@ -994,22 +987,22 @@ static void fork_child_closes(void **state)
     xencall_close(h);
 }
 
+static int child_exits_at_once(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
 /* A child that never closes leaves the parent alone as well. */
 static void fork_child_exits(void **state)
 {
     xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 64);
-    pid_t pid;
-    int status;
 
     (void)state;
     assert_non_null(p);
     memset(p, 7, 64);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(proc_run_child(child_exits_at_once, NULL, CHILD_SECONDS), 0);
     assert_true(all_bytes(p, 64, 7));
     assert_int_equal(hv_fill(h, p, 64, 0), 64);
     xencall_free_buffer(h, p);
@@ -1020,10 +1013,13 @@ static void fork_child_exits(void **state)
 
 #define NTHREADS 8
 
+#define NROUNDS 300
+
 struct worker {
     xencall_handle *h;     /* shared, or NULL: open one of its own */
     unsigned id;
     int failures;
+    int rounds;            /* done: NROUNDS once the worker ran */
 };
 
 static void *worker_main(void *arg)
@@ -1041,7 +1037,7 @@ static void *worker_main(void *arg)
             return NULL;
         }
     }
-    for (i = 0; i < 300; i++) {
+    for (i = 0; i < NROUNDS; i++) {
         unsigned r = next_rand(&seed);
         size_t npages = 0, len;
         unsigned char *p;
@@ -1072,6 +1068,7 @@ static void *worker_main(void *arg)
             xencall_free_buffer_pages(h, p, npages);
         else
             xencall_free_buffer(h, p);
+        w->rounds++;
     }
     if (!w->h)
         xencall_close(h);
@@ -1080,7 +1077,6 @@ static void *worker_main(void *arg)
 
 static void run_workers(xencall_handle *shared)
 {
-    pthread_t t[NTHREADS];
     struct worker w[NTHREADS];
     int i;
 
@@ -1088,12 +1084,13 @@ static void run_workers(xencall_handle *shared)
         w[i].h = shared;
         w[i].id = (unsigned)i + 1;
         w[i].failures = 0;
-        assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+        w[i].rounds = 0;
     }
-    for (i = 0; i < NTHREADS; i++)
-        assert_int_equal(pthread_join(t[i], NULL), 0);
-    for (i = 0; i < NTHREADS; i++)
+    assert_int_equal(proc_run_threads(NTHREADS, worker_main, w, sizeof(w[0])), 0);
+    for (i = 0; i < NTHREADS; i++) {
         assert_int_equal(w[i].failures, 0);
+        assert_int_equal(w[i].rounds, NROUNDS);
+    }
 }
 
 static void threads_share_handle(void **state)
@@ -1181,8 +1178,10 @@ static void restrict_without_kernel_support(void **state)
 
 /* A forked child that restricts (as a daemon deprivileges a worker)
  * changes nothing for its parent's handle. */
-static int child_restricts(xencall_handle *inherited)
+static int child_restricts(void *arg)
 {
+    xencall_handle *inherited = arg;
+
     if (xentoolcore_restrict_all(3) != 0)
         return 10;
     if (xencall1(inherited, SIM_OP_RESULT, 1) != -1 || errno != EPERM)
@@ -1193,17 +1192,9 @@ static int child_restricts(xencall_handle *inherited)
 static void restrict_in_child_leaves_parent(void **state)
 {
     xencall_handle *h = open_logged(0);
-    pid_t pid;
-    int status;
 
     (void)state;
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child_restricts(h));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(proc_run_child(child_restricts, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
     assert_int_equal(tlog.errors, 0);
     xencall_close(h);
@@ -1211,51 +1202,45 @@ static void restrict_in_child_leaves_parent(void **state)
 
 /* ---- main ----------------------------------------------------------------- */
 
-#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, case_teardown)
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(open_null_logger),
-        T(open_uses_callers_logger),
-        T(open_bad_flags),
-        T(open_without_xen),
-        T(close_null),
-        T(hypercall_arguments),
-        T(hypercall_op_number),
-        T(hypercall_errors),
-        T(hypercall_overflow),
-        T(hypercall_wide_result),
-        T(hypercalls_never_log),
-        T(xen_version_queries),
-        T(alloc_buffer_sizes),
-        T(alloc_buffer_pages_counts),
-        T(zeroed_on_reuse),
-        T(alloc_too_large),
-        T(alloc_zero_pages),
-        T(free_null),
-        T(free_preserves_errno),
-        T(free_pages_wrong_count),
-        T(free_bad_small_buffers),
-        T(free_refuses_off_offset_pointers),
-        T(second_free_detected),
-        T(never_fault),
-        T(fd_query),
-        T(close_releases_everything),
-        T(cache_is_bounded),
-        T(cache_given_back_when_mapping_fails),
-        T(fork_child_closes),
-        T(fork_child_exits),
-        T(threads_share_handle),
-        T(threads_own_handles),
-        T(restrict_with_kernel_support),
-        T(restrict_without_kernel_support),
-        T(restrict_in_child_leaves_parent),
+        CASE(open_null_logger),
+        CASE(open_uses_callers_logger),
+        CASE(open_bad_flags),
+        CASE(open_without_xen),
+        CASE(close_null),
+        CASE(hypercall_arguments),
+        CASE(hypercall_op_number),
+        CASE(hypercall_errors),
+        CASE(hypercall_overflow),
+        CASE(hypercall_wide_result),
+        CASE(hypercalls_never_log),
+        CASE(xen_version_queries),
+        CASE(alloc_buffer_sizes),
+        CASE(alloc_buffer_pages_counts),
+        CASE(zeroed_on_reuse),
+        CASE(alloc_too_large),
+        CASE(alloc_zero_pages),
+        CASE(free_null),
+        CASE(free_preserves_errno),
+        CASE(free_pages_wrong_count),
+        CASE(free_bad_small_buffers),
+        CASE(free_refuses_off_offset_pointers),
+        CASE(second_free_detected),
+        CASE(never_fault),
+        CASE(fd_query),
+        CASE(close_releases_everything),
+        CASE(cache_is_bounded),
+        CASE(cache_given_back_when_mapping_fails),
+        CASE(fork_child_closes),
+        CASE(fork_child_exits),
+        CASE(threads_share_handle),
+        CASE(threads_own_handles),
+        CASE(restrict_with_kernel_support),
+        CASE(restrict_without_kernel_support),
+        CASE(restrict_in_child_leaves_parent),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name(sim_os_name, tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group(sim_os_name, tests);
 }

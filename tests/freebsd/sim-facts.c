@@ -332,5 +332,5 @@ int main(void)
     };
 #undef T
 
-    return cmocka_run_group_tests_name("freebsd-sim", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("freebsd-sim-facts", tests, NULL, NULL);
 }

@@ -30,6 +30,20 @@ int case_teardown(void **state)
     return 0;
 }
 
+int case_group_setup(void **state)
+{
+    (void)state;
+    testlog_init(&tlog);
+    return 0;
+}
+
+int case_group_teardown(void **state)
+{
+    (void)state;
+    testlog_fini(&tlog);
+    return 0;
+}
+
 xencall_handle *open_logged(unsigned flags)
 {
     xencall_handle *h = xencall_open(&tlog.vtable, flags);

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,17 +33,6 @@ static int teardown(void **state)
 {
     assert_int_equal(sim_linux_locked_bytes(), 0);
     return case_teardown(state);
-}
-
-/* The descriptors the simulated kernel has handed out, at most n. */
-static int device_fds(int *out, int n)
-{
-    int fd, found = 0;
-
-    for (fd = 0; fd < 4096 && found < n; fd++)
-        if (sim_linux_fd_node(fd) >= 0)
-            out[found++] = fd;
-    return found;
 }
 
 static void privcmd_fallback_when_missing(void **state)
@@ -200,7 +188,7 @@ static void check_all_cloexec(int expect)
 {
     int fds[16], n, i;
 
-    n = device_fds(fds, 16);
+    n = sim_linux_fds_on(SIM_ANY_NODE, fds, 16);
     assert_int_equal(n, expect);
     for (i = 0; i < n; i++)
         assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
@@ -246,14 +234,6 @@ static void each_handle_own_fd(void **state)
     xencall_close(b);
 }
 
-/* A privcmd hypercall as libxenctrl would issue it on xencall_fd(). */
-static long raw_hypercall(int fd)
-{
-    uint64_t hc[6] = { SIM_OP_RESULT, 21, 0, 0, 0, 0 };
-
-    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
-}
-
 static void restrict_uses_kernel_ioctl(void **state)
 {
     xencall_handle *h = open_logged(0);
@@ -261,14 +241,14 @@ static void restrict_uses_kernel_ioctl(void **state)
     int fd = xencall_fd(h);
 
     (void)state;
-    assert_int_equal(raw_hypercall(fd), 21);
+    assert_int_equal(sim_linux_raw_hypercall(fd, 21), 21);
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     assert_int_equal(sim_linux_restrict_ioctls(), r + 1);
     assert_true(sim_linux_fd_restricted(fd));
     assert_int_equal(xencall_fd(h), fd);
     /* The kernel itself now refuses the caller's own ioctls. */
     errno = 0;
-    assert_int_equal(raw_hypercall(fd), -1);
+    assert_int_equal(sim_linux_raw_hypercall(fd, 21), -1);
     assert_int_equal(errno, EPERM);
     errno = 0;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
@@ -294,7 +274,7 @@ static void restrict_fallback_disables_fd(void **state)
     assert_int_equal(sim_linux_fd_node(fd), SIM_NODE_NULL);
     n = sim_linux_hypercall_ioctls();
     errno = 0;
-    assert_int_equal(raw_hypercall(fd), -1);
+    assert_int_equal(sim_linux_raw_hypercall(fd, 21), -1);
     assert_int_equal(errno, ENOTTY);
     assert_int_equal(sim_linux_hypercall_ioctls(), n);
     errno = 0;
@@ -402,10 +382,6 @@ int main(void)
         T(mapping_failures),
         T(open_failures),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("linux-backend", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("linux-backend", tests);
 }

@@ -87,15 +87,10 @@ static void minios_heap_failure_is_logged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(minios_negative_results_outside_error_range,
-                                        case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, case_setup, case_teardown),
+        CASE(minios_negative_results_outside_error_range),
+        CASE(minios_translates_every_xen_errno),
+        CASE(minios_heap_failure_is_logged),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("minios-backend", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("minios-backend", tests);
 }

@@ -94,17 +94,11 @@ static void close_logs_one_debug_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_figure, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(cache_given_back_is_not_budget, case_setup,
-                                        case_teardown),
-        cmocka_unit_test_setup_teardown(untouched_handle, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(close_logs_one_debug_line, case_setup,
-                                        case_teardown),
+        CASE(every_figure),
+        CASE(cache_given_back_is_not_budget),
+        CASE(untouched_handle),
+        CASE(close_logs_one_debug_line),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("statistics", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("trace-statistics", tests);
 }

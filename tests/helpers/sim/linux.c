@@ -992,6 +992,25 @@ int sim_linux_fd_restricted(int fd)
                                   restricted_to(fd) != SIM_DOMID_INVALID);
 }
 
+int sim_linux_fds_on(int node, int *out, int max)
+{
+    int fd, found = 0;
+
+    pthread_mutex_lock(&lock);
+    for (fd = 0; fd < MAX_FDS && found < max; fd++)
+        if (fds[fd].node >= 0 && (node == SIM_ANY_NODE || fds[fd].node == node))
+            out[found++] = fd;
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+long sim_linux_raw_hypercall(int fd, uint64_t value)
+{
+    uint64_t hc[6] = { SIM_OP_RESULT, value, 0, 0, 0, 0 };
+
+    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
+}
+
 void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg)
 {
     pthread_mutex_lock(&lock);
