@@ -358,33 +358,38 @@ INTERPOSER int __open64_2(const char *path, int flags)
                                   : REAL(open64)(path, flags);
 }
 
-/* Our nodes are absolute paths, so dirfd never matters for them. */
-INTERPOSER int openat(int dirfd, const char *path, int flags, ...)
+/* openat() and openat64(): our nodes are absolute paths, so dirfd
+ * never matters for them. */
+INTERPOSER static int openat_or_pass(openat_fn real_openat, int dirfd,
+                                     const char *path, int flags, va_list ap)
 {
     int node = find_node(path);
-    va_list ap;
-    mode_t mode;
 
     if (node >= 0 && sim_ready)
         return open_node(node, flags);
+    return real_openat(dirfd, path, flags, mode_arg(flags, ap));
+}
+
+INTERPOSER int openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    int fd;
+
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = openat_or_pass(REAL(openat), dirfd, path, flags, ap);
     va_end(ap);
-    return REAL(openat)(dirfd, path, flags, mode);
+    return fd;
 }
 
 INTERPOSER int openat64(int dirfd, const char *path, int flags, ...)
 {
-    int node = find_node(path);
     va_list ap;
-    mode_t mode;
+    int fd;
 
-    if (node >= 0 && sim_ready)
-        return open_node(node, flags);
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = openat_or_pass(REAL(openat64), dirfd, path, flags, ap);
     va_end(ap);
-    return REAL(openat64)(dirfd, path, flags, mode);
+    return fd;
 }
 
 /* Like Linux, a failing close() has still released the descriptor. */
