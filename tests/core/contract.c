@@ -75,13 +75,13 @@ static void open_uses_callers_logger(void **state)
     (void)state;
     /* A failing allocation must be reported through our logger. */
     assert_null(xencall_alloc_buffer(h, SIZE_MAX));
-    assert_true(testlog_lines(&tlog) >= 1);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_true(testlog_lines(&case_log) >= 1);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
     assert_int_equal(xencall_close(h), 0);
-    assert_int_equal(tlog.destroyed, 0);
+    assert_int_equal(case_log.destroyed, 0);
     /* Still ours and usable after close. */
-    xtl_log(&tlog.vtable, XTL_INFO, -1, "test", "after close");
-    assert_string_equal(tlog.last, "after close");
+    xtl_log(&case_log.vtable, XTL_INFO, -1, "test", "after close");
+    assert_string_equal(case_log.last, "after close");
 }
 
 static void open_bad_flags(void **state)
@@ -91,12 +91,12 @@ static void open_bad_flags(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         errno = 0;
-        assert_null(xencall_open(&tlog.vtable, bad[i]));
+        assert_null(xencall_open(&case_log.vtable, bad[i]));
         assert_int_equal(errno, EINVAL);
-        assert_true(tlog.errors >= 1);
-        assert_int_equal(tlog.last_level, XTL_ERROR);
+        assert_true(case_log.errors >= 1);
+        assert_int_equal(case_log.last_level, XTL_ERROR);
     }
     /* And with the library's own logger, nothing leaks. */
     errno = 0;
@@ -117,16 +117,16 @@ static void open_without_xen(void **state)
         /* Always on Xen: opening must simply work, without a word. */
         sim_os_set_xen_present(0);
         assert_int_equal(xencall_close(open_logged(0)), 0);
-        assert_int_equal(tlog.errors, 0);
+        assert_int_equal(case_log.errors, 0);
         return;
     }
     sim_os_set_xen_present(0);
     errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_null(xencall_open(&case_log.vtable, 0));
     assert_int_equal(errno, ENOENT);
-    assert_true(tlog.errors >= 1);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
-    assert_int_equal(tlog.last_errno, ENOENT);
+    assert_true(case_log.errors >= 1);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
+    assert_int_equal(case_log.last_errno, ENOENT);
     assert_int_equal(sim_os_open_handles(), 0);
     assert_int_equal(sim_os_mapped_bytes(), 0);
 
@@ -356,7 +356,7 @@ static void hypercalls_never_log(void **state)
 
     (void)state;
     assert_non_null(buf);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall0(h, SIM_OP_RESULT);
     xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL);
     xencall2(h, SIM_OP_RESULT, (uint64_t)1 << 40, 0);
@@ -366,7 +366,7 @@ static void hypercalls_never_log(void **state)
     xencall2L(h, SIM_OP_RESULT, (uint64_t)-XEN_ENOMEM, 0);
     xencall2L(h, HC_MEMORY_OP, 4, 0);
     xencall3(h, SIM_OP_FILL, (uintptr_t)buf, 64, 1);
-    assert_int_equal(testlog_lines(&tlog), 0);
+    assert_int_equal(testlog_lines(&case_log), 0);
     xencall_free_buffer(h, buf);
     xencall_close(h);
 }
@@ -427,7 +427,7 @@ static void alloc_buffer_sizes(void **state)
         check_fresh(h, p, small_sizes[i]);
         xencall_free_buffer(h, p);
     }
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -445,7 +445,7 @@ static void alloc_buffer_pages_counts(void **state)
         check_fresh(h, p, page_counts[i] * PAGE);
         xencall_free_buffer_pages(h, p, page_counts[i]);
     }
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -511,18 +511,18 @@ static void alloc_too_large(void **state)
 
     (void)state;
     for (i = 0; i < NELEM(bytes); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         errno = 0;
         assert_null(xencall_alloc_buffer(h, bytes[i]));
         assert_true(errno == ENOMEM || errno == EINVAL);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
     }
     for (i = 0; i < NELEM(pages); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         errno = 0;
         assert_null(xencall_alloc_buffer_pages(h, pages[i]));
         assert_true(errno == ENOMEM || errno == EINVAL);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
     }
     assert_int_equal(sim_os_mapped_bytes(), mapped);
     xencall_close(h);
@@ -537,7 +537,7 @@ static void alloc_zero_pages(void **state)
     errno = 0;
     assert_null(xencall_alloc_buffer_pages(h, 0));
     assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     /* Still refused when the cache has blocks to hand out. */
     p = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(p);
@@ -545,11 +545,11 @@ static void alloc_zero_pages(void **state)
     p = xencall_alloc_buffer(h, 0);
     assert_non_null(p);
     xencall_free_buffer(h, p);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     errno = 0;
     assert_null(xencall_alloc_buffer_pages(h, 0));
     assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     xencall_close(h);
 }
 
@@ -563,7 +563,7 @@ static void free_null(void **state)
     xencall_free_buffer_pages(h, NULL, 0);
     xencall_free_buffer_pages(h, NULL, 5);
     assert_int_equal(errno, EDOM);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -614,9 +614,9 @@ static void free_pages_wrong_count(void **state)
 
         assert_non_null(p);
         memset(p, 0x5a, real * PAGE);
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         xencall_free_buffer_pages(h, p, given);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
         /* The cache must still hand out blocks of the right sizes. */
         a = xencall_alloc_buffer_pages(h, real);
         b = xencall_alloc_buffer_pages(h, given);
@@ -642,9 +642,9 @@ static void free_bad_small_buffers(void **state)
     p = xencall_alloc_buffer(h, 100);
     assert_non_null(p);
     xencall_free_buffer(h, p);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     a = xencall_alloc_buffer(h, 100);
     b = xencall_alloc_buffer(h, 100);
     assert_non_null(a);
@@ -655,9 +655,9 @@ static void free_bad_small_buffers(void **state)
 
     /* Written below its start: the header can no longer be trusted. */
     a[-1] = 0xff;
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, a);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     p = xencall_alloc_buffer(h, 100);
     assert_non_null(p);
     assert_ptr_not_equal(p, a);
@@ -665,9 +665,9 @@ static void free_bad_small_buffers(void **state)
     xencall_free_buffer(h, p);
 
     /* Through another handle: refused, and the buffer stays its owner's. */
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(other, b);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     assert_int_equal(hv_fill(h, b, 100, 0x11), 100);
     xencall_free_buffer(h, b);
     xencall_close(h);
@@ -695,9 +695,9 @@ static void second_free_detected(void **state)
     q = xencall_alloc_buffer(h, 100);
     assert_non_null(q);
     xencall_free_buffer(h, q);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_int_equal(tlog.errors, 1);
+    assert_int_equal(case_log.errors, 1);
     a = xencall_alloc_buffer(h, 100);
     b = xencall_alloc_buffer(h, 100);
     assert_ptr_not_equal(a, b);
@@ -709,13 +709,13 @@ static void second_free_detected(void **state)
     p = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(p);
     xencall_free_buffer_pages(h, p, 1);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer_pages(h, p, 1);
-    assert_int_equal(tlog.errors, 1);
+    assert_int_equal(case_log.errors, 1);
     q = xencall_alloc_buffer(h, 100);
     assert_non_null(q);
     xencall_free_buffer_pages(h, p, 1);
-    assert_int_equal(tlog.errors, 2);
+    assert_int_equal(case_log.errors, 2);
     a = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(a);
     assert_true(a + PAGE <= q || a > q);
@@ -743,19 +743,19 @@ static void free_refuses_off_offset_pointers(void **state)
     /* Nothing of the area may be read: any access would fault. */
     assert_int_equal(mprotect(area, sizeof(area), PROT_NONE), 0);
     for (i = 0; i < NELEM(offsets); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         xencall_free_buffer(h, area + PAGE + offsets[i]);
-        assert_int_equal(tlog.errors, 1);
-        assert_int_equal(tlog.last_errno, EINVAL);
+        assert_int_equal(case_log.errors, 1);
+        assert_int_equal(case_log.last_errno, EINVAL);
         /* Within a live buffer's block too: only its own pointer frees it. */
         xencall_free_buffer(h, p - (uintptr_t)p % PAGE + offsets[i]);
-        assert_int_equal(tlog.errors, 2);
+        assert_int_equal(case_log.errors, 2);
     }
     assert_int_equal(mprotect(area, sizeof(area), PROT_READ | PROT_WRITE), 0);
     assert_int_equal(hv_fill(h, p, 64, 0x3c), 0);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -910,12 +910,12 @@ static void cache_given_back_when_mapping_fails(void **state)
     assert_int_equal(sim_os_mapped_bytes(), own + 7 * PAGE);
     check_fresh(h, p, 7 * PAGE);
     /* With nothing cached to give back, a refusal is final. */
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
     errno = 0;
     assert_null(xencall_alloc_buffer_pages(h, 2));
     assert_int_equal(errno, ENOMEM);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     xencall_free_buffer_pages(h, p, 7);
     xencall_close(h);
 }
@@ -1031,7 +1031,7 @@ static void *worker_main(void *arg)
     int i;
 
     if (!h) {
-        h = xencall_open(&tlog.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
+        h = xencall_open(&case_log.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
         if (!h) {
             w->failures++;
             return NULL;
@@ -1099,7 +1099,7 @@ static void threads_share_handle(void **state)
 
     (void)state;
     run_workers(h);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
     xencall_close(h);
 }
@@ -1109,7 +1109,7 @@ static void threads_own_handles(void **state)
     (void)state;
     run_workers(NULL);
     /* Nothing but each close's cache statistics, at debug level. */
-    assert_int_equal(tlog.lines, tlog.debugs);
+    assert_int_equal(case_log.lines, case_log.debugs);
 }
 
 /* ---- restriction ---------------------------------------------------------- */
@@ -1196,7 +1196,7 @@ static void restrict_in_child_leaves_parent(void **state)
     (void)state;
     assert_int_equal(proc_run_child(child_restricts, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
-    assert_int_equal(tlog.errors, 0);
+    assert_int_equal(case_log.errors, 0);
     xencall_close(h);
 }
 

@@ -356,13 +356,13 @@ static void freebsd_map_failed_is_an_error(void **state)
     xencall_handle *h = open_logged(0);
 
     (void)state;
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     sim_os_fail_nth("mmap", 1, ENOMEM);
     errno = 0;
     assert_null(xencall_alloc_buffer_pages(h, 2));
     assert_int_equal(errno, ENOMEM);
-    assert_true(tlog.errors > 0);
-    assert_int_equal(tlog.last_errno, ENOMEM);
+    assert_true(case_log.errors > 0);
+    assert_int_equal(case_log.last_errno, ENOMEM);
     assert_non_null(xencall_alloc_buffer(h, 64));   /* still usable */
     xencall_close(h);
 }
@@ -377,7 +377,7 @@ static void freebsd_minherit_or_mlock_failure_unmaps(void **state)
     assert_null(xencall_alloc_buffer_pages(h, 1));
     assert_int_equal(errno, EINVAL);
     assert_int_equal(sim_os_mapped_bytes(), entries);
-    assert_true(strstr(tlog.last, "INHERIT_NONE") != NULL);
+    assert_true(strstr(case_log.last, "INHERIT_NONE") != NULL);
 
     sim_os_fail_nth("mlock", 1, EAGAIN);
     assert_null(xencall_alloc_buffer_pages(h, 1));
@@ -439,12 +439,12 @@ static void freebsd_second_restrict_reports_einval(void **state)
 
     (void)state;
     assert_int_equal(xentoolcore_restrict_all(7), 0);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     errno = 0;
     assert_int_equal(xentoolcore_restrict_all(8), -1);
     assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors > 0);
-    assert_int_equal(tlog.last_errno, EINVAL);
+    assert_true(case_log.errors > 0);
+    assert_int_equal(case_log.last_errno, EINVAL);
     assert_int_equal(xencall0(h, 17), -1);
     assert_int_equal(errno, EPERM);
     xencall_close(h);

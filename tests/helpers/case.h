@@ -10,7 +10,8 @@
 #include "xencall.h"
 #include "testlog.h"
 
-extern struct testlog tlog;
+/* The capturing logger the cases' handles log to (open_logged()). */
+extern struct testlog case_log;
 
 /* cmocka setup/teardown for one case. */
 int case_setup(void **state);
@@ -27,7 +28,7 @@ int case_group_teardown(void **state);
 #define case_run_group(name, tests) \
     cmocka_run_group_tests_name(name, tests, case_group_setup, case_group_teardown)
 
-/* A handle logging to tlog; the case fails if it cannot be opened. */
+/* A handle logging to case_log; the case fails if it cannot be opened. */
 xencall_handle *open_logged(unsigned flags);
 
 #endif

@@ -55,9 +55,9 @@ static void privcmd_fallback_when_missing(void **state)
     sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
     sim_linux_set_proc_privcmd(0);
     errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_null(xencall_open(&case_log.vtable, 0));
     assert_int_equal(errno, ENOENT);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
 }
 
 static void privcmd_no_fallback_when_denied(void **state)
@@ -69,13 +69,13 @@ static void privcmd_no_fallback_when_denied(void **state)
     /* Were the old node tried, its error (EBUSY) would show. */
     sim_linux_set_open_error(SIM_NODE_PROC_PRIVCMD, EBUSY);
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
         errno = 0;
-        assert_null(xencall_open(&tlog.vtable, 0));
+        assert_null(xencall_open(&case_log.vtable, 0));
         assert_int_equal(errno, errs[i]);
-        assert_true(tlog.errors >= 1);
-        assert_int_equal(tlog.last_errno, errs[i]);
+        assert_true(case_log.errors >= 1);
+        assert_int_equal(case_log.last_errno, errs[i]);
     }
 }
 
@@ -86,7 +86,7 @@ static void privcmd_preferred(void **state)
     (void)state;
     assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PRIVCMD);
     assert_int_equal(fcntl(xencall_fd(h), F_GETFL) & O_ACCMODE, O_RDWR);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -101,16 +101,16 @@ static void buffer_device_failing(void **state)
         void *small, *pages;
         int device = -1, flags;
 
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         sim_linux_set_open_error(SIM_NODE_HYPERCALL, errs[i]);
         h = open_logged(0);
         /* Worth a debug line naming the reason, not an error. */
-        assert_int_equal(tlog.errors, 0);
-        assert_int_equal(tlog.debugs, 1);
-        assert_int_equal(tlog.last_level, XTL_DEBUG);
-        assert_int_equal(tlog.last_errno, errs[i]);
-        assert_non_null(strstr(tlog.last, "/dev/xen/hypercall"));
-        assert_non_null(strstr(tlog.last, strerror(errs[i])));
+        assert_int_equal(case_log.errors, 0);
+        assert_int_equal(case_log.debugs, 1);
+        assert_int_equal(case_log.last_level, XTL_DEBUG);
+        assert_int_equal(case_log.last_errno, errs[i]);
+        assert_non_null(strstr(case_log.last, "/dev/xen/hypercall"));
+        assert_non_null(strstr(case_log.last, strerror(errs[i])));
         assert_int_equal(xencall_buffers_never_fault(h), 0);
 
         small = xencall_alloc_buffer(h, 100);
@@ -320,12 +320,12 @@ static void mapping_failures(void **state)
         sim_os_reset();
         sim_os_set_buffer_device(cases[i].device);
         h = open_logged(0);
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         assert_int_equal(sim_os_fail_nth(cases[i].call, 1, cases[i].err), 0);
         errno = 0;
         assert_null(xencall_alloc_buffer(h, 100));
         assert_int_equal(errno, cases[i].err);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
         assert_int_equal(sim_os_mapped_bytes(), 0);
         assert_int_equal(sim_linux_locked_bytes(), 0);
         /* Only that one call failed. */
@@ -344,7 +344,7 @@ static void open_failures(void **state)
     /* The first open (privcmd) fails: nothing is left open. */
     assert_int_equal(sim_os_fail_nth("open", 1, EMFILE), 0);
     errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_null(xencall_open(&case_log.vtable, 0));
     assert_int_equal(errno, EMFILE);
     assert_int_equal(sim_os_open_handles(), 0);
     /* The second (buffer device) fails: locked memory is used. */

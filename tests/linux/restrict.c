@@ -233,14 +233,14 @@ static void restrict_during_close(struct xentoollog_logger *closing_logger)
     closing = xencall_open(closing_logger, 0);
     assert_non_null(closing);
     assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), 2);
-    errors = tlog.errors;
+    errors = case_log.errors;
     held = start_held(&hd, close_job, closing, xencall_fd(closing),
                       SIM_NODE_PRIVCMD, 0);
     rc = xentoolcore_restrict_all(4);
     assert_int_equal(finish_held(&hd), 0);
     assert_int_equal(held, 0);
     assert_int_equal(rc, 0);
-    assert_int_equal(tlog.errors, errors);
+    assert_int_equal(case_log.errors, errors);
 
     errno = 0;
     assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), -1);
@@ -253,7 +253,7 @@ static void restrict_during_close(struct xentoollog_logger *closing_logger)
 static void close_held_while_restricting(void **state)
 {
     (void)state;
-    restrict_during_close(&tlog.vtable);
+    restrict_during_close(&case_log.vtable);
 }
 
 static void close_held_while_restricting_null_logger(void **state)

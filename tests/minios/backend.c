@@ -79,8 +79,8 @@ static void minios_heap_failure_is_logged(void **state)
     sim_os_fail_nth("memalign", 1, ENOMEM);
     assert_null(xencall_alloc_buffer_pages(h, 3));
     assert_int_equal(errno, ENOMEM);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
-    assert_int_equal(tlog.last_errno, ENOMEM);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
+    assert_int_equal(case_log.last_errno, ENOMEM);
     xencall_close(h);
 }
 

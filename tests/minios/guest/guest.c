@@ -74,15 +74,15 @@ static void capture_destroy(struct xentoollog_logger *logger)
     (void)logger;
 }
 
-static struct capture_log tlog = {
+static struct capture_log captured = {
     { capture_vmessage, capture_progress, capture_destroy }, 0, 0, ""
 };
 
 /* A log line since mark, with errnoval err, whose text has needle. */
 static int logged(unsigned mark, int err, const char *needle)
 {
-    return tlog.messages > mark && tlog.last_errno == err &&
-           strstr(tlog.last, needle) != NULL;
+    return captured.messages > mark && captured.last_errno == err &&
+           strstr(captured.last, needle) != NULL;
 }
 
 /* ---- checks ------------------------------------------------------------ */
@@ -90,22 +90,22 @@ static int logged(unsigned mark, int err, const char *needle)
 static void open_and_close(void)
 {
     xencall_handle *h;
-    unsigned mark = tlog.messages;
+    unsigned mark = captured.messages;
 
     h = xencall_open(NULL, 0);
     xentest_check(h != NULL, "open-null-logger", "%p", (void *)h);
     xentest_check(h && xencall_fd(h) == -1 && xencall_buffers_never_fault(h) == 1,
                   "no-descriptor-buffers-never-fault", "fd %d", h ? xencall_fd(h) : -2);
     xentest_ok(xencall_close(h) == 0, "close-null-logger");
-    h = xencall_open(&tlog.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
+    h = xencall_open(&captured.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
     xentest_ok(h && xencall1(h, __HYPERVISOR_xen_version, XENVER_version) > 0,
                "open-non-reentrant");
     xentest_ok(xencall_close(h) == 0 && xencall_close(NULL) == 0, "close-and-close-null");
     errno = 0;
-    h = xencall_open(&tlog.vtable, 0x100);
+    h = xencall_open(&captured.vtable, 0x100);
     xentest_check(!h && errno == EINVAL && logged(mark, EINVAL, "unknown open flags"),
                   "open-unknown-flags-einval-logged", "errno %d, log \"%s\"", errno,
-                  tlog.last);
+                  captured.last);
 }
 
 static void every_call(xencall_handle *h)
@@ -304,29 +304,29 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
     unsigned char *p, *q, *again, *foreign;
     unsigned mark;
 
-    mark = tlog.messages;
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer(h, (size_t)-1);
     xentest_check(!p && errno == ENOMEM && logged(mark, ENOMEM, "too large"),
-                  "alloc-overflowing-size", "errno %d, log \"%s\"", errno, tlog.last);
-    mark = tlog.messages;
+                  "alloc-overflowing-size", "errno %d, log \"%s\"", errno, captured.last);
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer_pages(h, (size_t)-1 / PAGE + 1);
     xentest_check(!p && errno == ENOMEM && logged(mark, ENOMEM, "cannot allocate a buffer"),
                   "alloc-pages-overflowing-count", "errno %d, log \"%s\"", errno,
-                  tlog.last);
-    mark = tlog.messages;
+                  captured.last);
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer_pages(h, 0);
     xentest_check(!p && errno == EINVAL && logged(mark, EINVAL, "of 0 pages"),
-                  "alloc-zero-pages", "errno %d, log \"%s\"", errno, tlog.last);
+                  "alloc-zero-pages", "errno %d, log \"%s\"", errno, captured.last);
 
     p = xencall_alloc_buffer(h, 32);
     xencall_free_buffer(h, p);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, p);
     xentest_check(logged(mark, EINVAL, "already freed"), "double-free-refused-logged",
-                  "log \"%s\"", tlog.last);
+                  "log \"%s\"", captured.last);
     /* Had the second free been taken, both would get the same block. */
     q = xencall_alloc_buffer(h, 32);
     again = xencall_alloc_buffer(h, 32);
@@ -336,28 +336,28 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
     xencall_free_buffer(h, again);
 
     foreign = calloc(1, 64);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, foreign + 16);
     xentest_check(logged(mark, EINVAL, "not from xencall_alloc_buffer"),
-                  "foreign-pointer-refused-logged", "log \"%s\"", tlog.last);
+                  "foreign-pointer-refused-logged", "log \"%s\"", captured.last);
     free(foreign);
 
     p = xencall_alloc_buffer(other, 32);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, p);
     xentest_check(logged(mark, EINVAL, "another handle"),
-                  "other-handles-buffer-refused-logged", "log \"%s\"", tlog.last);
+                  "other-handles-buffer-refused-logged", "log \"%s\"", captured.last);
     xencall_free_buffer(other, p);
 
     p = xencall_alloc_buffer_pages(h, 3);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer_pages(h, p, 2);
     xentest_check(logged(mark, EINVAL, "2 pages given, 3 allocated"),
-                  "wrong-page-count-logged", "log \"%s\"", tlog.last);
-    mark = tlog.messages;
+                  "wrong-page-count-logged", "log \"%s\"", captured.last);
+    mark = captured.messages;
     xencall_free_buffer_pages(h, p, 3);
     xentest_check(logged(mark, EINVAL, "not a live buffer"),
-                  "pages-double-free-refused-logged", "log \"%s\"", tlog.last);
+                  "pages-double-free-refused-logged", "log \"%s\"", captured.last);
 }
 
 /*
@@ -367,7 +367,7 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
  */
 static void cache_bound(void)
 {
-    xencall_handle *h = xencall_open(&tlog.vtable, 0);   /* an empty cache */
+    xencall_handle *h = xencall_open(&captured.vtable, 0);   /* an empty cache */
     void *b[3], *c[2];
     int i;
 
@@ -397,7 +397,7 @@ static void close_returns_memory(void)
     unsigned round, failed_rounds = 0;
 
     for (round = 0; round < 64; round++) {
-        xencall_handle *h = xencall_open(&tlog.vtable, 0);
+        xencall_handle *h = xencall_open(&captured.vtable, 0);
         void *held[2], *freed[2];
         int i;
 
@@ -440,8 +440,8 @@ int main(void)
     open_and_close();
     close_returns_memory();
     cache_bound();
-    h = xencall_open(&tlog.vtable, 0);
-    other = xencall_open(&tlog.vtable, 0);
+    h = xencall_open(&captured.vtable, 0);
+    other = xencall_open(&captured.vtable, 0);
     if (xentest_ok(h && other, "open-caller-logger")) {
         every_call(h);
         xen_errors(h);
