@@ -139,11 +139,6 @@ static int is_privcmd(int node)
     return node == SIM_NODE_PRIVCMD || node == SIM_NODE_PROC_PRIVCMD;
 }
 
-static int restricted(int fd)
-{
-    return node_of(fd) >= 0 && sim_open_file_restricted(fds.at[fd].file);
-}
-
 /* ---- buffer mappings ------------------------------------------------------ */
 
 /* What the hypervisor may touch follows the kernel's rules: device
@@ -519,7 +514,7 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
         goto fail_locked;
     }
     hypercall_ioctls++;
-    refused = restricted(fd);
+    refused = sim_open_file_restricted(fds.at[fd].file);
     pthread_mutex_unlock(&lock);
 
     if (refused) {
@@ -809,7 +804,8 @@ int sim_linux_fd_node(int fd)
 
 int sim_linux_fd_restricted(int fd)
 {
-    return SIM_LOCKED_READ(&lock, restricted(fd));
+    return SIM_LOCKED_READ(&lock, node_of(fd) >= 0 &&
+                                  sim_open_file_restricted(fds.at[fd].file));
 }
 
 int sim_linux_fds_on(int node, int *out, int max)
