@@ -22,10 +22,8 @@ int proc_wait_child(pid_t pid)
 {
     int status;
 
-    if (pid < 0) {
-        errno = ECHILD;
-        return -1;
-    }
+    if (pid < 0)
+        return -1;   /* errno: why fork() failed */
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;

@@ -24,7 +24,8 @@
 pid_t proc_start_child(int (*fn)(void *arg), void *arg, unsigned seconds);
 
 /* Waits for the child: its exit code (0..255), PROC_KILLED_BY(signal),
- * or -1 with errno when there is no such child (pid -1 included). */
+ * or -1 with errno when there is no such child (for pid -1, errno is
+ * still what made fork() fail). */
 int proc_wait_child(pid_t pid);
 
 /* Both: what became of fn(arg) run in a child. */
