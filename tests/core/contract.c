@@ -22,6 +22,7 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/case.h"
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
@@ -92,16 +93,12 @@ static void open_bad_flags(void **state)
     (void)state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         testlog_clear(&case_log);
-        errno = 0;
-        assert_null(xencall_open(&case_log.vtable, bad[i]));
-        assert_int_equal(errno, EINVAL);
+        assert_null_with(xencall_open(&case_log.vtable, bad[i]), EINVAL);
         assert_true(case_log.errors >= 1);
         assert_int_equal(case_log.last_level, XTL_ERROR);
     }
     /* And with the library's own logger, nothing leaks. */
-    errno = 0;
-    assert_null(xencall_open(NULL, 4));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_open(NULL, 4), EINVAL);
 }
 
 /* Most simulated OSes can run without Xen; Mini-OS overrides this. */
@@ -121,18 +118,14 @@ static void open_without_xen(void **state)
         return;
     }
     sim_os_set_xen_present(0);
-    errno = 0;
-    assert_null(xencall_open(&case_log.vtable, 0));
-    assert_int_equal(errno, ENOENT);
+    assert_null_with(xencall_open(&case_log.vtable, 0), ENOENT);
     assert_true(case_log.errors >= 1);
     assert_int_equal(case_log.last_level, XTL_ERROR);
     assert_int_equal(case_log.last_errno, ENOENT);
     assert_int_equal(sim_os_open_handles(), 0);
     assert_int_equal(sim_os_mapped_bytes(), 0);
 
-    errno = 0;
-    assert_null(xencall_open(NULL, XENCALL_OPENFLAG_NON_REENTRANT));
-    assert_int_equal(errno, ENOENT);
+    assert_null_with(xencall_open(NULL, XENCALL_OPENFLAG_NON_REENTRANT), ENOENT);
 
     /* Xen back: opening works again. */
     sim_os_set_xen_present(1);
@@ -231,15 +224,11 @@ static void hypercall_op_number(void **state)
 
     (void)state;
     /* An unknown hypercall: the op reaches Xen unchanged, ENOSYS back. */
-    errno = 0;
-    assert_int_equal(xencall1(h, 0x7fffffffu, 5), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(xencall1(h, 0x7fffffffu, 5), ENOSYS);
     c = sim_xen_last_call();
     assert_int_equal(c.op, 0x7fffffffu);
     assert_int_equal(c.arg[0], 5);
-    errno = 0;
-    assert_int_equal(xencall0(h, 0xffffffffu), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(xencall0(h, 0xffffffffu), ENOSYS);
     assert_int_equal(sim_xen_last_call().op, 0xffffffffu);
     xencall_close(h);
 }
@@ -268,15 +257,9 @@ static void hypercall_errors(void **state)
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         uint64_t r = (uint64_t)(int64_t)-errs[i].xen;
 
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, r), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, r, 1, 2, 3, 4), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall2L(h, SIM_OP_RESULT, r, 0), -1);
-        assert_int_equal(errno, errs[i].local);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, r), errs[i].local);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, r, 1, 2, 3, 4), errs[i].local);
+        assert_fails_with(xencall2L(h, SIM_OP_RESULT, r, 0), errs[i].local);
     }
     xencall_close(h);
 }
@@ -295,21 +278,11 @@ static void hypercall_overflow(void **state)
     (void)state;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, INT_MAX), INT_MAX);
     for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, wide[i]), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall2(h, SIM_OP_RESULT, wide[i], 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall3(h, SIM_OP_RESULT, wide[i], 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall4(h, SIM_OP_RESULT, wide[i], 0, 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, wide[i], 0, 0, 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, wide[i]), EOVERFLOW);
+        assert_fails_with(xencall2(h, SIM_OP_RESULT, wide[i], 0), EOVERFLOW);
+        assert_fails_with(xencall3(h, SIM_OP_RESULT, wide[i], 0, 0), EOVERFLOW);
+        assert_fails_with(xencall4(h, SIM_OP_RESULT, wide[i], 0, 0, 0), EOVERFLOW);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, wide[i], 0, 0, 0, 0), EOVERFLOW);
         /* The wide call delivers it whole. */
         assert_int_equal(xencall2L(h, SIM_OP_RESULT, wide[i], 0), (long)wide[i]);
     }
@@ -327,9 +300,7 @@ static void hypercall_wide_result(void **state)
 #if LONG_MAX > INT_MAX   /* where long is 32 bits no result is wider */
     assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
                      ((long)1 << 33) + 5);
-    errno = 0;
-    assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), -1);
-    assert_int_equal(errno, EOVERFLOW);
+    assert_fails_with(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), EOVERFLOW);
 #endif
 
     sim_xen_max_reservation = 123456;
@@ -388,9 +359,7 @@ static void xen_version_queries(void **state)
     assert_string_equal(caps, SIM_XEN_CAPABILITIES);
     assert_int_equal(xencall2(h, HC_XEN_VERSION, 7, 0), 4096);
     /* Memory that is not a hypercall buffer is out of Xen's reach. */
-    errno = 0;
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), EFAULT);
     xencall_free_buffer(h, caps);
     xencall_free_buffer(h, extra);
     xencall_close(h);
@@ -534,9 +503,7 @@ static void alloc_zero_pages(void **state)
     void *p;
 
     (void)state;
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 0));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_alloc_buffer_pages(h, 0), EINVAL);
     assert_true(case_log.errors >= 1);
     /* Still refused when the cache has blocks to hand out. */
     p = xencall_alloc_buffer_pages(h, 1);
@@ -546,9 +513,7 @@ static void alloc_zero_pages(void **state)
     assert_non_null(p);
     xencall_free_buffer(h, p);
     testlog_clear(&case_log);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 0));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_alloc_buffer_pages(h, 0), EINVAL);
     assert_true(case_log.errors >= 1);
     xencall_close(h);
 }
@@ -912,9 +877,7 @@ static void cache_given_back_when_mapping_fails(void **state)
     /* With nothing cached to give back, a refusal is final. */
     testlog_clear(&case_log);
     assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 2));
-    assert_int_equal(errno, ENOMEM);
+    assert_null_with(xencall_alloc_buffer_pages(h, 2), ENOMEM);
     assert_true(case_log.errors >= 1);
     xencall_free_buffer_pages(h, p, 7);
     xencall_close(h);
@@ -1119,15 +1082,9 @@ static void check_restricted(xencall_handle *h)
     unsigned long n = sim_xen_calls();
     void *p;
 
-    errno = 0;
-    assert_int_equal(xencall0(h, SIM_OP_RESULT), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 1, 2), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, SIM_OP_RESULT), EPERM);
+    assert_fails_with(xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5), EPERM);
+    assert_fails_with(xencall2L(h, SIM_OP_RESULT, 1, 2), EPERM);
     assert_int_equal(sim_xen_calls(), n);   /* none reached Xen */
 
     /* Buffers still work. */

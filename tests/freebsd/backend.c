@@ -26,6 +26,7 @@
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/freebsd.h"
 #include "../helpers/case.h"
 #include "../helpers/proc.h"
@@ -99,9 +100,7 @@ static void freebsd_full_result_through_multicall(void **state)
         assert_int_equal(xencall2L(h, SIM_OP_RESULT, wide[i], 0), result);
         assert_int_equal(sim_freebsd_last_ioctl_op(), __HYPERVISOR_multicall);
         assert_int_equal(sim_xen_last_call().op, SIM_OP_RESULT);
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, wide[i]), -1);
-        assert_int_equal(errno, EOVERFLOW);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, wide[i]), EOVERFLOW);
         calls += 2;
     }
     assert_true(calls >= 4);
@@ -130,12 +129,8 @@ static void freebsd_no_xen_error_is_success(void **state)
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         uint64_t raw = (uint64_t)-(int64_t)errs[i].xen;
 
-        errno = 0;
-        assert_int_equal(xencall2L(h, SIM_OP_RESULT, raw, 0), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, raw, 1, 2, 3, 4), -1);
-        assert_int_equal(errno, errs[i].local);
+        assert_fails_with(xencall2L(h, SIM_OP_RESULT, raw, 0), errs[i].local);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, raw, 1, 2, 3, 4), errs[i].local);
     }
     xencall_close(h);
 }
@@ -149,13 +144,9 @@ static void freebsd_kernel_errno_passes_untouched(void **state)
     (void)state;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 5), 5);
     sim_os_fail_nth("ioctl", 1, EIO);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 6), -1);
-    assert_int_equal(errno, EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 6), EIO);
     sim_os_fail_nth("ioctl", 1, EFAULT);
-    errno = 0;
-    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 6, 0), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2L(h, SIM_OP_RESULT, 6, 0), EFAULT);
     xencall_close(h);
 }
 
@@ -178,9 +169,7 @@ static void freebsd_callers_multicall_goes_direct(void **state)
     assert_int_equal(calls[0].result, (unsigned long)WIDE_RESULT);
     assert_int_equal((long)calls[1].result, -XEN_ENOTEMPTY);
     /* Its own failure comes back as the kernel reports it. */
-    errno = 0;
-    assert_int_equal(xencall2(h, __HYPERVISOR_multicall, 4096, 1), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2(h, __HYPERVISOR_multicall, 4096, 1), EFAULT);
     xencall_free_buffer(h, calls);
     xencall_close(h);
 }
@@ -358,9 +347,7 @@ static void freebsd_map_failed_is_an_error(void **state)
     (void)state;
     testlog_clear(&case_log);
     sim_os_fail_nth("mmap", 1, ENOMEM);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 2));
-    assert_int_equal(errno, ENOMEM);
+    assert_null_with(xencall_alloc_buffer_pages(h, 2), ENOMEM);
     assert_true(case_log.errors > 0);
     assert_int_equal(case_log.last_errno, ENOMEM);
     assert_non_null(xencall_alloc_buffer(h, 64));   /* still usable */
@@ -374,14 +361,12 @@ static void freebsd_minherit_or_mlock_failure_unmaps(void **state)
 
     (void)state;
     sim_os_fail_nth("minherit", 1, EINVAL);
-    assert_null(xencall_alloc_buffer_pages(h, 1));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_alloc_buffer_pages(h, 1), EINVAL);
     assert_int_equal(sim_os_mapped_bytes(), entries);
     assert_true(strstr(case_log.last, "INHERIT_NONE") != NULL);
 
     sim_os_fail_nth("mlock", 1, EAGAIN);
-    assert_null(xencall_alloc_buffer_pages(h, 1));
-    assert_int_equal(errno, EAGAIN);
+    assert_null_with(xencall_alloc_buffer_pages(h, 1), EAGAIN);
     assert_int_equal(sim_os_mapped_bytes(), entries);
     xencall_close(h);
 }
@@ -426,8 +411,7 @@ static void freebsd_restrict_uses_the_ioctl(void **state)
     assert_int_equal(sim_freebsd_restrict_ioctls(), 1);
     assert_int_equal(sim_freebsd_last_restrict_domid(), 7);
     assert_true(sim_freebsd_is_privcmd(xencall_fd(h)));
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, 17), EPERM);
     xencall_close(h);
 }
 
@@ -440,13 +424,10 @@ static void freebsd_second_restrict_reports_einval(void **state)
     (void)state;
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     testlog_clear(&case_log);
-    errno = 0;
-    assert_int_equal(xentoolcore_restrict_all(8), -1);
-    assert_int_equal(errno, EINVAL);
+    assert_fails_with(xentoolcore_restrict_all(8), EINVAL);
     assert_true(case_log.errors > 0);
     assert_int_equal(case_log.last_errno, EINVAL);
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, 17), EPERM);
     xencall_close(h);
 }
 
@@ -459,8 +440,7 @@ static void freebsd_restrict_falls_back_without_the_ioctl(void **state)
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     /* The descriptor no longer reaches privcmd at all. */
     assert_false(sim_freebsd_is_privcmd(xencall_fd(h)));
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, 17), EPERM);
     assert_non_null(xencall_alloc_buffer(h, 64));
     xencall_close(h);
 }

@@ -22,6 +22,7 @@
 #include <xen/xen.h>
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
+#include "../helpers/check.h"
 #include "../helpers/proc.h"
 #include "../helpers/sim/freebsd.h"
 #include "../helpers/sim/os.h"
@@ -168,13 +169,9 @@ static void unknown_request_is_enosys(void **state)
     uint16_t domid = 7;
 
     (void)state;
-    errno = 0;
-    assert_int_equal(ioctl(fd, IOCTL_PRIVCMD_HYPERCALL + 1, &domid), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(ioctl(fd, IOCTL_PRIVCMD_HYPERCALL + 1, &domid), ENOSYS);
     sim_os_set_kernel_restrict(0);
-    errno = 0;
-    assert_int_equal(restrict_fd(fd, 7), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(restrict_fd(fd, 7), ENOSYS);
     expect(fd, 5, 0, 5, 0);   /* and nothing was restricted */
     close(fd);
 }
@@ -225,9 +222,7 @@ static void second_restrict_is_negative(void **state)
     (void)state;
     assert_int_equal(restrict_fd(fd, 7), 0);
     assert_int_equal(restrict_fd(fd, 7), 0);
-    errno = 0;
-    assert_int_equal(restrict_fd(fd, 8), -1);
-    assert_int_equal(errno, -EINVAL);
+    assert_fails_with(restrict_fd(fd, 8), -EINVAL);
     expect(fd, 5, -1, 99, EPERM);
     close(fd);
 }
@@ -313,9 +308,7 @@ static void multicall_carries_full_result(void **state)
     assert_int_equal((long)entry->result, -XEN_EINVAL);
 
     assert_true(unlocked != MAP_FAILED);
-    errno = 0;
-    assert_int_equal(hypercall(fd, 13, (uintptr_t)unlocked, 1, &retval), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(hypercall(fd, 13, (uintptr_t)unlocked, 1, &retval), EFAULT);
     munmap(unlocked, PAGE);
     munmap(entry, PAGE);
     close(fd);

@@ -21,6 +21,7 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/linux.h"
 #include "../helpers/case.h"
 #include "../helpers/sim/os.h"
@@ -54,9 +55,7 @@ static void privcmd_fallback_when_missing(void **state)
      * open fails as Xen-less systems do. */
     sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
     sim_linux_set_proc_privcmd(0);
-    errno = 0;
-    assert_null(xencall_open(&case_log.vtable, 0));
-    assert_int_equal(errno, ENOENT);
+    assert_null_with(xencall_open(&case_log.vtable, 0), ENOENT);
     assert_int_equal(case_log.last_level, XTL_ERROR);
 }
 
@@ -71,9 +70,7 @@ static void privcmd_no_fallback_when_denied(void **state)
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         testlog_clear(&case_log);
         sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
-        errno = 0;
-        assert_null(xencall_open(&case_log.vtable, 0));
-        assert_int_equal(errno, errs[i]);
+        assert_null_with(xencall_open(&case_log.vtable, 0), errs[i]);
         assert_true(case_log.errors >= 1);
         assert_int_equal(case_log.last_errno, errs[i]);
     }
@@ -247,12 +244,8 @@ static void restrict_uses_kernel_ioctl(void **state)
     assert_true(sim_linux_fd_restricted(fd));
     assert_int_equal(xencall_fd(h), fd);
     /* The kernel itself now refuses the caller's own ioctls. */
-    errno = 0;
-    assert_int_equal(sim_linux_raw_hypercall(fd, 21), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 21), EPERM);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EPERM);
     xencall_close(h);
 }
 
@@ -273,13 +266,9 @@ static void restrict_fallback_disables_fd(void **state)
     assert_true(fcntl(fd, F_GETFD) >= 0);
     assert_int_equal(sim_linux_fd_node(fd), SIM_NODE_NULL);
     n = sim_linux_hypercall_ioctls();
-    errno = 0;
-    assert_int_equal(sim_linux_raw_hypercall(fd, 21), -1);
-    assert_int_equal(errno, ENOTTY);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 21), ENOTTY);
     assert_int_equal(sim_linux_hypercall_ioctls(), n);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EPERM);
     xencall_close(h);
 }
 
@@ -322,9 +311,7 @@ static void mapping_failures(void **state)
         h = open_logged(0);
         testlog_clear(&case_log);
         assert_int_equal(sim_os_fail_nth(cases[i].call, 1, cases[i].err), 0);
-        errno = 0;
-        assert_null(xencall_alloc_buffer(h, 100));
-        assert_int_equal(errno, cases[i].err);
+        assert_null_with(xencall_alloc_buffer(h, 100), cases[i].err);
         assert_true(case_log.errors >= 1);
         assert_int_equal(sim_os_mapped_bytes(), 0);
         assert_int_equal(sim_linux_locked_bytes(), 0);
@@ -343,9 +330,7 @@ static void open_failures(void **state)
     (void)state;
     /* The first open (privcmd) fails: nothing is left open. */
     assert_int_equal(sim_os_fail_nth("open", 1, EMFILE), 0);
-    errno = 0;
-    assert_null(xencall_open(&case_log.vtable, 0));
-    assert_int_equal(errno, EMFILE);
+    assert_null_with(xencall_open(&case_log.vtable, 0), EMFILE);
     assert_int_equal(sim_os_open_handles(), 0);
     /* The second (buffer device) fails: locked memory is used. */
     assert_int_equal(sim_os_fail_nth("open", 2, EMFILE), 0);
@@ -355,9 +340,7 @@ static void open_failures(void **state)
     /* A failing ioctl is the call's error. */
     h = open_logged(0);
     assert_int_equal(sim_os_fail_nth("ioctl", 1, EIO), 0);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EIO);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), 1);
     xencall_close(h);
     assert_int_equal(sim_os_fail_nth("minherit", 1, EIO), -1);

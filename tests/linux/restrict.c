@@ -22,6 +22,7 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/linux.h"
 #include "../helpers/case.h"
 #include "../helpers/proc.h"
@@ -51,17 +52,13 @@ static void sim_restriction_follows_open_file(void **state)
     /* The open file is restricted, whichever descriptor asked. */
     assert_true(sim_linux_fd_restricted(fd));
     assert_true(sim_linux_fd_restricted(copy));
-    errno = 0;
-    assert_int_equal(sim_linux_raw_hypercall(fd, 3), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 3), EPERM);
     /* Another open of the node is another open file. */
     assert_false(sim_linux_fd_restricted(other));
     assert_int_equal(sim_linux_raw_hypercall(other, 3), 3);
     /* Once set, only the same domain is accepted again. */
     assert_int_equal(raw_restrict(fd, 5), 0);
-    errno = 0;
-    assert_int_equal(raw_restrict(fd, 6), -1);
-    assert_int_equal(errno, EINVAL);
+    assert_fails_with(raw_restrict(fd, 6), EINVAL);
     /* The record outlives one of the descriptors sharing it. */
     assert_int_equal(close(fd), 0);
     assert_true(sim_linux_fd_restricted(copy));
@@ -103,9 +100,7 @@ static void sim_restriction_shared_across_fork(void **state)
     assert_int_equal(proc_run_child(child_restricts_fd, &fd, CHILD_SECONDS), 0);
     /* The child's ioctl restricted the parent's descriptor too. */
     assert_true(sim_linux_fd_restricted(fd));
-    errno = 0;
-    assert_int_equal(sim_linux_raw_hypercall(fd, 3), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 3), EPERM);
 
     /* And the other way: a running child sees what its parent did. */
     assert_int_equal(close(fd), 0);
@@ -242,9 +237,7 @@ static void restrict_during_close(struct xentoollog_logger *closing_logger)
     assert_int_equal(rc, 0);
     assert_int_equal(case_log.errors, errors);
 
-    errno = 0;
-    assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall1(lived, SIM_OP_RESULT, 2), EPERM);
     assert_true(sim_linux_fd_restricted(xencall_fd(lived)));
     xencall_close(lived);
     assert_int_equal(sim_os_open_handles(), 0);
