@@ -374,6 +374,35 @@ static const size_t small_sizes[] = {
 static const size_t page_counts[] = { 1, 2, 3, 8, 64, 128, 129, 200 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The suite's buffers, numbered: each of small_sizes from
+ * xencall_alloc_buffer(), then each of page_counts from
+ * xencall_alloc_buffer_pages(). */
+#define NBUFFERS (NELEM(small_sizes) + NELEM(page_counts))
+
+static size_t buffer_pages(size_t i)   /* 0: a small buffer */
+{
+    return i < NELEM(small_sizes) ? 0 : page_counts[i - NELEM(small_sizes)];
+}
+
+static size_t buffer_len(size_t i)
+{
+    return i < NELEM(small_sizes) ? small_sizes[i] : buffer_pages(i) * PAGE;
+}
+
+static void *buffer_alloc(xencall_handle *h, size_t i)
+{
+    return buffer_pages(i) ? xencall_alloc_buffer_pages(h, buffer_pages(i))
+                           : xencall_alloc_buffer(h, buffer_len(i));
+}
+
+static void buffer_free(xencall_handle *h, void *p, size_t i)
+{
+    if (buffer_pages(i))
+        xencall_free_buffer_pages(h, p, buffer_pages(i));
+    else
+        xencall_free_buffer(h, p);
+}
+
 /* Zero as handed out, all of it reachable by the hypervisor. */
 static void check_fresh(xencall_handle *h, void *p, size_t len)
 {
@@ -382,40 +411,35 @@ static void check_fresh(xencall_handle *h, void *p, size_t len)
     assert_true(all_bytes(p, len, 0xa5));
 }
 
-static void alloc_buffer_sizes(void **state)
+/* Buffers first to last-1, each aligned to align, fresh, and freed
+ * without a word logged. */
+static void alloc_each(size_t first, size_t last, uintptr_t align)
 {
     xencall_handle *h = open_logged(0);
     size_t i;
 
-    (void)state;
-    for (i = 0; i < NELEM(small_sizes); i++) {
-        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+    for (i = first; i < last; i++) {
+        void *p = buffer_alloc(h, i);
 
         assert_non_null(p);
-        assert_int_equal((uintptr_t)p % 16, 0);
-        check_fresh(h, p, small_sizes[i]);
-        xencall_free_buffer(h, p);
+        assert_int_equal((uintptr_t)p % align, 0);
+        check_fresh(h, p, buffer_len(i));
+        buffer_free(h, p, i);
     }
     assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
+static void alloc_buffer_sizes(void **state)
+{
+    (void)state;
+    alloc_each(0, NELEM(small_sizes), 16);
+}
+
 static void alloc_buffer_pages_counts(void **state)
 {
-    xencall_handle *h = open_logged(0);
-    size_t i;
-
     (void)state;
-    for (i = 0; i < NELEM(page_counts); i++) {
-        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-        assert_non_null(p);
-        assert_int_equal((uintptr_t)p % PAGE, 0);
-        check_fresh(h, p, page_counts[i] * PAGE);
-        xencall_free_buffer_pages(h, p, page_counts[i]);
-    }
-    assert_int_equal(case_log.lines, 0);
-    xencall_close(h);
+    alloc_each(NELEM(small_sizes), NBUFFERS, PAGE);
 }
 
 /* A freed and dirtied buffer must come back zero-filled. */
@@ -426,23 +450,13 @@ static void zeroed_on_reuse(void **state)
 
     (void)state;
     for (round = 0; round < 3; round++) {
-        for (i = 0; i < NELEM(small_sizes); i++) {
-            size_t len = small_sizes[i];
-            unsigned char *p = xencall_alloc_buffer(h, len);
+        for (i = 0; i < NBUFFERS; i++) {
+            unsigned char *p = buffer_alloc(h, i);
 
             assert_non_null(p);
-            check_fresh(h, p, len);
-            memset(p, 0xff, len);
-            xencall_free_buffer(h, p);
-        }
-        for (i = 0; i < NELEM(page_counts); i++) {
-            size_t len = page_counts[i] * PAGE;
-            unsigned char *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-            assert_non_null(p);
-            check_fresh(h, p, len);
-            memset(p, 0xff, len);
-            xencall_free_buffer_pages(h, p, page_counts[i]);
+            check_fresh(h, p, buffer_len(i));
+            memset(p, 0xff, buffer_len(i));
+            buffer_free(h, p, i);
         }
     }
     /* Across the two kinds: a page block comes back as a small buffer
@@ -539,21 +553,13 @@ static void free_preserves_errno(void **state)
 
     (void)state;
     /* Small and large, so that both caching and unmapping are seen. */
-    for (i = 0; i < NELEM(small_sizes); i++) {
-        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+    for (i = 0; i < NBUFFERS; i++) {
+        void *p = buffer_alloc(h, i);
 
         assert_non_null(p);
         errno = EDOM;
-        xencall_free_buffer(h, p);
+        buffer_free(h, p, i);
         assert_int_equal(errno, EDOM);
-    }
-    for (i = 0; i < NELEM(page_counts); i++) {
-        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-        assert_non_null(p);
-        errno = ERANGE;
-        xencall_free_buffer_pages(h, p, page_counts[i]);
-        assert_int_equal(errno, ERANGE);
     }
     /* After a failed hypercall, as callers do it. */
     {
