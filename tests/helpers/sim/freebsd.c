@@ -74,9 +74,7 @@ static struct sim_regions regions;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t held_cond = PTHREAD_COND_INITIALIZER;
-static struct sim_faults faults = {
-    &lock, fault_names, sizeof(fault_names) / sizeof(fault_names[0]), { { 0, 0 } }
-};
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 static struct {
     int xen_present, kernel_restrict, holding;
 } cfg;

@@ -45,6 +45,10 @@ struct sim_faults {
     } armed[SIM_FAULT_KINDS];
 };
 
+/* A kernel's table, nothing armed: its lock and its names. */
+#define SIM_FAULTS_INIT(lock, names) \
+    { (lock), (names), sizeof(names) / sizeof((names)[0]), { { 0, 0 } } }
+
 /* sim_os_fail_nth(): 0, or -1 for a name this kernel does not know. */
 static inline int sim_faults_arm(struct sim_faults *f, const char *name,
                                  unsigned long n, int err)

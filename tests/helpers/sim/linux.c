@@ -104,9 +104,7 @@ static const struct sim_fault_name fault_names[] = {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sim_faults faults = {
-    &lock, fault_names, sizeof(fault_names) / sizeof(fault_names[0]), { { 0, 0 } }
-};
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 static unsigned long hypercall_ioctls, restrict_ioctls;
 static sim_linux_fd_hook fd_hook;
 static void *fd_hook_arg;

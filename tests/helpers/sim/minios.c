@@ -26,9 +26,7 @@ static const struct sim_fault_name fault_names[] = {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sim_faults faults = {
-    &lock, fault_names, sizeof(fault_names) / sizeof(fault_names[0]), { { 0, 0 } }
-};
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 /* The heap blocks the backend holds. */
 static struct sim_regions blocks;
 static int multicall_error;
