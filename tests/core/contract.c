@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,7 +22,9 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/case.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -32,6 +32,8 @@
 #define HC_MEMORY_OP   12
 #define HC_XEN_VERSION 17
 #define DOMID_SELF_ 0x7FF0
+/* Seconds a forked child may take: far above what any needs. */
+#define CHILD_SECONDS 60
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -74,13 +76,13 @@ static void open_uses_callers_logger(void **state)
     (void)state;
     /* A failing allocation must be reported through our logger. */
     assert_null(xencall_alloc_buffer(h, SIZE_MAX));
-    assert_true(testlog_lines(&tlog) >= 1);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_true(testlog_lines(&case_log) >= 1);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
     assert_int_equal(xencall_close(h), 0);
-    assert_int_equal(tlog.destroyed, 0);
+    assert_int_equal(case_log.destroyed, 0);
     /* Still ours and usable after close. */
-    xtl_log(&tlog.vtable, XTL_INFO, -1, "test", "after close");
-    assert_string_equal(tlog.last, "after close");
+    xtl_log(&case_log.vtable, XTL_INFO, -1, "test", "after close");
+    assert_string_equal(case_log.last, "after close");
 }
 
 static void open_bad_flags(void **state)
@@ -90,17 +92,13 @@ static void open_bad_flags(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        testlog_clear(&tlog);
-        errno = 0;
-        assert_null(xencall_open(&tlog.vtable, bad[i]));
-        assert_int_equal(errno, EINVAL);
-        assert_true(tlog.errors >= 1);
-        assert_int_equal(tlog.last_level, XTL_ERROR);
+        testlog_clear(&case_log);
+        assert_null_with(xencall_open(&case_log.vtable, bad[i]), EINVAL);
+        assert_true(case_log.errors >= 1);
+        assert_int_equal(case_log.last_level, XTL_ERROR);
     }
     /* And with the library's own logger, nothing leaks. */
-    errno = 0;
-    assert_null(xencall_open(NULL, 4));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_open(NULL, 4), EINVAL);
 }
 
 /* Most simulated OSes can run without Xen; Mini-OS overrides this. */
@@ -116,22 +114,18 @@ static void open_without_xen(void **state)
         /* Always on Xen: opening must simply work, without a word. */
         sim_os_set_xen_present(0);
         assert_int_equal(xencall_close(open_logged(0)), 0);
-        assert_int_equal(tlog.errors, 0);
+        assert_int_equal(case_log.errors, 0);
         return;
     }
     sim_os_set_xen_present(0);
-    errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
-    assert_int_equal(errno, ENOENT);
-    assert_true(tlog.errors >= 1);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
-    assert_int_equal(tlog.last_errno, ENOENT);
+    assert_null_with(xencall_open(&case_log.vtable, 0), ENOENT);
+    assert_true(case_log.errors >= 1);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
+    assert_int_equal(case_log.last_errno, ENOENT);
     assert_int_equal(sim_os_open_handles(), 0);
     assert_int_equal(sim_os_mapped_bytes(), 0);
 
-    errno = 0;
-    assert_null(xencall_open(NULL, XENCALL_OPENFLAG_NON_REENTRANT));
-    assert_int_equal(errno, ENOENT);
+    assert_null_with(xencall_open(NULL, XENCALL_OPENFLAG_NON_REENTRANT), ENOENT);
 
     /* Xen back: opening works again. */
     sim_os_set_xen_present(1);
@@ -230,15 +224,11 @@ static void hypercall_op_number(void **state)
 
     (void)state;
     /* An unknown hypercall: the op reaches Xen unchanged, ENOSYS back. */
-    errno = 0;
-    assert_int_equal(xencall1(h, 0x7fffffffu, 5), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(xencall1(h, 0x7fffffffu, 5), ENOSYS);
     c = sim_xen_last_call();
     assert_int_equal(c.op, 0x7fffffffu);
     assert_int_equal(c.arg[0], 5);
-    errno = 0;
-    assert_int_equal(xencall0(h, 0xffffffffu), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(xencall0(h, 0xffffffffu), ENOSYS);
     assert_int_equal(sim_xen_last_call().op, 0xffffffffu);
     xencall_close(h);
 }
@@ -267,15 +257,9 @@ static void hypercall_errors(void **state)
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         uint64_t r = (uint64_t)(int64_t)-errs[i].xen;
 
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, r), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, r, 1, 2, 3, 4), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall2L(h, SIM_OP_RESULT, r, 0), -1);
-        assert_int_equal(errno, errs[i].local);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, r), errs[i].local);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, r, 1, 2, 3, 4), errs[i].local);
+        assert_fails_with(xencall2L(h, SIM_OP_RESULT, r, 0), errs[i].local);
     }
     xencall_close(h);
 }
@@ -294,21 +278,11 @@ static void hypercall_overflow(void **state)
     (void)state;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, INT_MAX), INT_MAX);
     for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, wide[i]), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall2(h, SIM_OP_RESULT, wide[i], 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall3(h, SIM_OP_RESULT, wide[i], 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall4(h, SIM_OP_RESULT, wide[i], 0, 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, wide[i], 0, 0, 0, 0), -1);
-        assert_int_equal(errno, EOVERFLOW);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, wide[i]), EOVERFLOW);
+        assert_fails_with(xencall2(h, SIM_OP_RESULT, wide[i], 0), EOVERFLOW);
+        assert_fails_with(xencall3(h, SIM_OP_RESULT, wide[i], 0, 0), EOVERFLOW);
+        assert_fails_with(xencall4(h, SIM_OP_RESULT, wide[i], 0, 0, 0), EOVERFLOW);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, wide[i], 0, 0, 0, 0), EOVERFLOW);
         /* The wide call delivers it whole. */
         assert_int_equal(xencall2L(h, SIM_OP_RESULT, wide[i], 0), (long)wide[i]);
     }
@@ -326,9 +300,7 @@ static void hypercall_wide_result(void **state)
 #if LONG_MAX > INT_MAX   /* where long is 32 bits no result is wider */
     assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
                      ((long)1 << 33) + 5);
-    errno = 0;
-    assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), -1);
-    assert_int_equal(errno, EOVERFLOW);
+    assert_fails_with(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), EOVERFLOW);
 #endif
 
     sim_xen_max_reservation = 123456;
@@ -355,7 +327,7 @@ static void hypercalls_never_log(void **state)
 
     (void)state;
     assert_non_null(buf);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall0(h, SIM_OP_RESULT);
     xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL);
     xencall2(h, SIM_OP_RESULT, (uint64_t)1 << 40, 0);
@@ -365,7 +337,7 @@ static void hypercalls_never_log(void **state)
     xencall2L(h, SIM_OP_RESULT, (uint64_t)-XEN_ENOMEM, 0);
     xencall2L(h, HC_MEMORY_OP, 4, 0);
     xencall3(h, SIM_OP_FILL, (uintptr_t)buf, 64, 1);
-    assert_int_equal(testlog_lines(&tlog), 0);
+    assert_int_equal(testlog_lines(&case_log), 0);
     xencall_free_buffer(h, buf);
     xencall_close(h);
 }
@@ -387,9 +359,7 @@ static void xen_version_queries(void **state)
     assert_string_equal(caps, SIM_XEN_CAPABILITIES);
     assert_int_equal(xencall2(h, HC_XEN_VERSION, 7, 0), 4096);
     /* Memory that is not a hypercall buffer is out of Xen's reach. */
-    errno = 0;
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), EFAULT);
     xencall_free_buffer(h, caps);
     xencall_free_buffer(h, extra);
     xencall_close(h);
@@ -404,6 +374,35 @@ static const size_t small_sizes[] = {
 static const size_t page_counts[] = { 1, 2, 3, 8, 64, 128, 129, 200 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The suite's buffers, numbered: each of small_sizes from
+ * xencall_alloc_buffer(), then each of page_counts from
+ * xencall_alloc_buffer_pages(). */
+#define NBUFFERS (NELEM(small_sizes) + NELEM(page_counts))
+
+static size_t buffer_pages(size_t i)   /* 0: a small buffer */
+{
+    return i < NELEM(small_sizes) ? 0 : page_counts[i - NELEM(small_sizes)];
+}
+
+static size_t buffer_len(size_t i)
+{
+    return i < NELEM(small_sizes) ? small_sizes[i] : buffer_pages(i) * PAGE;
+}
+
+static void *buffer_alloc(xencall_handle *h, size_t i)
+{
+    return buffer_pages(i) ? xencall_alloc_buffer_pages(h, buffer_pages(i))
+                           : xencall_alloc_buffer(h, buffer_len(i));
+}
+
+static void buffer_free(xencall_handle *h, void *p, size_t i)
+{
+    if (buffer_pages(i))
+        xencall_free_buffer_pages(h, p, buffer_pages(i));
+    else
+        xencall_free_buffer(h, p);
+}
+
 /* Zero as handed out, all of it reachable by the hypervisor. */
 static void check_fresh(xencall_handle *h, void *p, size_t len)
 {
@@ -412,40 +411,35 @@ static void check_fresh(xencall_handle *h, void *p, size_t len)
     assert_true(all_bytes(p, len, 0xa5));
 }
 
-static void alloc_buffer_sizes(void **state)
+/* Buffers first to last-1, each aligned to align, fresh, and freed
+ * without a word logged. */
+static void alloc_each(size_t first, size_t last, uintptr_t align)
 {
     xencall_handle *h = open_logged(0);
     size_t i;
 
-    (void)state;
-    for (i = 0; i < NELEM(small_sizes); i++) {
-        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+    for (i = first; i < last; i++) {
+        void *p = buffer_alloc(h, i);
 
         assert_non_null(p);
-        assert_int_equal((uintptr_t)p % 16, 0);
-        check_fresh(h, p, small_sizes[i]);
-        xencall_free_buffer(h, p);
+        assert_int_equal((uintptr_t)p % align, 0);
+        check_fresh(h, p, buffer_len(i));
+        buffer_free(h, p, i);
     }
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
+}
+
+static void alloc_buffer_sizes(void **state)
+{
+    (void)state;
+    alloc_each(0, NELEM(small_sizes), 16);
 }
 
 static void alloc_buffer_pages_counts(void **state)
 {
-    xencall_handle *h = open_logged(0);
-    size_t i;
-
     (void)state;
-    for (i = 0; i < NELEM(page_counts); i++) {
-        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-        assert_non_null(p);
-        assert_int_equal((uintptr_t)p % PAGE, 0);
-        check_fresh(h, p, page_counts[i] * PAGE);
-        xencall_free_buffer_pages(h, p, page_counts[i]);
-    }
-    assert_int_equal(tlog.lines, 0);
-    xencall_close(h);
+    alloc_each(NELEM(small_sizes), NBUFFERS, PAGE);
 }
 
 /* A freed and dirtied buffer must come back zero-filled. */
@@ -456,23 +450,13 @@ static void zeroed_on_reuse(void **state)
 
     (void)state;
     for (round = 0; round < 3; round++) {
-        for (i = 0; i < NELEM(small_sizes); i++) {
-            size_t len = small_sizes[i];
-            unsigned char *p = xencall_alloc_buffer(h, len);
+        for (i = 0; i < NBUFFERS; i++) {
+            unsigned char *p = buffer_alloc(h, i);
 
             assert_non_null(p);
-            check_fresh(h, p, len);
-            memset(p, 0xff, len);
-            xencall_free_buffer(h, p);
-        }
-        for (i = 0; i < NELEM(page_counts); i++) {
-            size_t len = page_counts[i] * PAGE;
-            unsigned char *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-            assert_non_null(p);
-            check_fresh(h, p, len);
-            memset(p, 0xff, len);
-            xencall_free_buffer_pages(h, p, page_counts[i]);
+            check_fresh(h, p, buffer_len(i));
+            memset(p, 0xff, buffer_len(i));
+            buffer_free(h, p, i);
         }
     }
     /* Across the two kinds: a page block comes back as a small buffer
@@ -510,18 +494,18 @@ static void alloc_too_large(void **state)
 
     (void)state;
     for (i = 0; i < NELEM(bytes); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         errno = 0;
         assert_null(xencall_alloc_buffer(h, bytes[i]));
         assert_true(errno == ENOMEM || errno == EINVAL);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
     }
     for (i = 0; i < NELEM(pages); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         errno = 0;
         assert_null(xencall_alloc_buffer_pages(h, pages[i]));
         assert_true(errno == ENOMEM || errno == EINVAL);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
     }
     assert_int_equal(sim_os_mapped_bytes(), mapped);
     xencall_close(h);
@@ -533,10 +517,8 @@ static void alloc_zero_pages(void **state)
     void *p;
 
     (void)state;
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 0));
-    assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors >= 1);
+    assert_null_with(xencall_alloc_buffer_pages(h, 0), EINVAL);
+    assert_true(case_log.errors >= 1);
     /* Still refused when the cache has blocks to hand out. */
     p = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(p);
@@ -544,11 +526,9 @@ static void alloc_zero_pages(void **state)
     p = xencall_alloc_buffer(h, 0);
     assert_non_null(p);
     xencall_free_buffer(h, p);
-    testlog_clear(&tlog);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 0));
-    assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors >= 1);
+    testlog_clear(&case_log);
+    assert_null_with(xencall_alloc_buffer_pages(h, 0), EINVAL);
+    assert_true(case_log.errors >= 1);
     xencall_close(h);
 }
 
@@ -562,7 +542,7 @@ static void free_null(void **state)
     xencall_free_buffer_pages(h, NULL, 0);
     xencall_free_buffer_pages(h, NULL, 5);
     assert_int_equal(errno, EDOM);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -573,21 +553,13 @@ static void free_preserves_errno(void **state)
 
     (void)state;
     /* Small and large, so that both caching and unmapping are seen. */
-    for (i = 0; i < NELEM(small_sizes); i++) {
-        void *p = xencall_alloc_buffer(h, small_sizes[i]);
+    for (i = 0; i < NBUFFERS; i++) {
+        void *p = buffer_alloc(h, i);
 
         assert_non_null(p);
         errno = EDOM;
-        xencall_free_buffer(h, p);
+        buffer_free(h, p, i);
         assert_int_equal(errno, EDOM);
-    }
-    for (i = 0; i < NELEM(page_counts); i++) {
-        void *p = xencall_alloc_buffer_pages(h, page_counts[i]);
-
-        assert_non_null(p);
-        errno = ERANGE;
-        xencall_free_buffer_pages(h, p, page_counts[i]);
-        assert_int_equal(errno, ERANGE);
     }
     /* After a failed hypercall, as callers do it. */
     {
@@ -613,9 +585,9 @@ static void free_pages_wrong_count(void **state)
 
         assert_non_null(p);
         memset(p, 0x5a, real * PAGE);
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         xencall_free_buffer_pages(h, p, given);
-        assert_true(tlog.errors >= 1);
+        assert_true(case_log.errors >= 1);
         /* The cache must still hand out blocks of the right sizes. */
         a = xencall_alloc_buffer_pages(h, real);
         b = xencall_alloc_buffer_pages(h, given);
@@ -641,9 +613,9 @@ static void free_bad_small_buffers(void **state)
     p = xencall_alloc_buffer(h, 100);
     assert_non_null(p);
     xencall_free_buffer(h, p);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     a = xencall_alloc_buffer(h, 100);
     b = xencall_alloc_buffer(h, 100);
     assert_non_null(a);
@@ -654,9 +626,9 @@ static void free_bad_small_buffers(void **state)
 
     /* Written below its start: the header can no longer be trusted. */
     a[-1] = 0xff;
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, a);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     p = xencall_alloc_buffer(h, 100);
     assert_non_null(p);
     assert_ptr_not_equal(p, a);
@@ -664,9 +636,9 @@ static void free_bad_small_buffers(void **state)
     xencall_free_buffer(h, p);
 
     /* Through another handle: refused, and the buffer stays its owner's. */
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(other, b);
-    assert_true(tlog.errors >= 1);
+    assert_true(case_log.errors >= 1);
     assert_int_equal(hv_fill(h, b, 100, 0x11), 100);
     xencall_free_buffer(h, b);
     xencall_close(h);
@@ -694,9 +666,9 @@ static void second_free_detected(void **state)
     q = xencall_alloc_buffer(h, 100);
     assert_non_null(q);
     xencall_free_buffer(h, q);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_int_equal(tlog.errors, 1);
+    assert_int_equal(case_log.errors, 1);
     a = xencall_alloc_buffer(h, 100);
     b = xencall_alloc_buffer(h, 100);
     assert_ptr_not_equal(a, b);
@@ -708,13 +680,13 @@ static void second_free_detected(void **state)
     p = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(p);
     xencall_free_buffer_pages(h, p, 1);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer_pages(h, p, 1);
-    assert_int_equal(tlog.errors, 1);
+    assert_int_equal(case_log.errors, 1);
     q = xencall_alloc_buffer(h, 100);
     assert_non_null(q);
     xencall_free_buffer_pages(h, p, 1);
-    assert_int_equal(tlog.errors, 2);
+    assert_int_equal(case_log.errors, 2);
     a = xencall_alloc_buffer_pages(h, 1);
     assert_non_null(a);
     assert_true(a + PAGE <= q || a > q);
@@ -742,19 +714,19 @@ static void free_refuses_off_offset_pointers(void **state)
     /* Nothing of the area may be read: any access would fault. */
     assert_int_equal(mprotect(area, sizeof(area), PROT_NONE), 0);
     for (i = 0; i < NELEM(offsets); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         xencall_free_buffer(h, area + PAGE + offsets[i]);
-        assert_int_equal(tlog.errors, 1);
-        assert_int_equal(tlog.last_errno, EINVAL);
+        assert_int_equal(case_log.errors, 1);
+        assert_int_equal(case_log.last_errno, EINVAL);
         /* Within a live buffer's block too: only its own pointer frees it. */
         xencall_free_buffer(h, p - (uintptr_t)p % PAGE + offsets[i]);
-        assert_int_equal(tlog.errors, 2);
+        assert_int_equal(case_log.errors, 2);
     }
     assert_int_equal(mprotect(area, sizeof(area), PROT_READ | PROT_WRITE), 0);
     assert_int_equal(hv_fill(h, p, 64, 0x3c), 0);
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_free_buffer(h, p);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -909,12 +881,10 @@ static void cache_given_back_when_mapping_fails(void **state)
     assert_int_equal(sim_os_mapped_bytes(), own + 7 * PAGE);
     check_fresh(h, p, 7 * PAGE);
     /* With nothing cached to give back, a refusal is final. */
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 2));
-    assert_int_equal(errno, ENOMEM);
-    assert_true(tlog.errors >= 1);
+    assert_null_with(xencall_alloc_buffer_pages(h, 2), ENOMEM);
+    assert_true(case_log.errors >= 1);
     xencall_free_buffer_pages(h, p, 7);
     xencall_close(h);
 }
@@ -922,9 +892,9 @@ static void cache_given_back_when_mapping_fails(void **state)
 /* ---- fork ---------------------------------------------------------------- */
 
 /* Runs in the child: only plain checks, an exit code says what failed. */
-static int child_after_fork(xencall_handle *inherited)
+static int child_after_fork(void *arg)
 {
-    xencall_handle *own;
+    xencall_handle *inherited = arg, *own;
     void *p;
 
     if (xencall_close(inherited) != 0)
@@ -956,8 +926,6 @@ static void fork_child_closes(void **state)
     unsigned char *small = xencall_alloc_buffer(h, 200);
     unsigned char *pages = xencall_alloc_buffer_pages(h, 2);
     unsigned char *cached = xencall_alloc_buffer(h, 5000);
-    pid_t pid;
-    int status;
 
     (void)state;
     assert_non_null(small);
@@ -967,13 +935,7 @@ static void fork_child_closes(void **state)
     memset(small, 0x3c, 200);
     memset(pages, 0x4d, 2 * PAGE);
 
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child_after_fork(h));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(proc_run_child(child_after_fork, h, CHILD_SECONDS), 0);
 
     /* The parent's handle and buffers are untouched by the child. */
     assert_true(all_bytes(small, 200, 0x3c));
@@ -994,22 +956,22 @@ static void fork_child_closes(void **state)
     xencall_close(h);
 }
 
+static int child_exits_at_once(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
 /* A child that never closes leaves the parent alone as well. */
 static void fork_child_exits(void **state)
 {
     xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 64);
-    pid_t pid;
-    int status;
 
     (void)state;
     assert_non_null(p);
     memset(p, 7, 64);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(proc_run_child(child_exits_at_once, NULL, CHILD_SECONDS), 0);
     assert_true(all_bytes(p, 64, 7));
     assert_int_equal(hv_fill(h, p, 64, 0), 64);
     xencall_free_buffer(h, p);
@@ -1020,10 +982,13 @@ static void fork_child_exits(void **state)
 
 #define NTHREADS 8
 
+#define NROUNDS 300
+
 struct worker {
     xencall_handle *h;     /* shared, or NULL: open one of its own */
     unsigned id;
     int failures;
+    int rounds;            /* done: NROUNDS once the worker ran */
 };
 
 static void *worker_main(void *arg)
@@ -1035,13 +1000,13 @@ static void *worker_main(void *arg)
     int i;
 
     if (!h) {
-        h = xencall_open(&tlog.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
+        h = xencall_open(&case_log.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
         if (!h) {
             w->failures++;
             return NULL;
         }
     }
-    for (i = 0; i < 300; i++) {
+    for (i = 0; i < NROUNDS; i++) {
         unsigned r = next_rand(&seed);
         size_t npages = 0, len;
         unsigned char *p;
@@ -1072,6 +1037,7 @@ static void *worker_main(void *arg)
             xencall_free_buffer_pages(h, p, npages);
         else
             xencall_free_buffer(h, p);
+        w->rounds++;
     }
     if (!w->h)
         xencall_close(h);
@@ -1080,7 +1046,6 @@ static void *worker_main(void *arg)
 
 static void run_workers(xencall_handle *shared)
 {
-    pthread_t t[NTHREADS];
     struct worker w[NTHREADS];
     int i;
 
@@ -1088,12 +1053,13 @@ static void run_workers(xencall_handle *shared)
         w[i].h = shared;
         w[i].id = (unsigned)i + 1;
         w[i].failures = 0;
-        assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+        w[i].rounds = 0;
     }
-    for (i = 0; i < NTHREADS; i++)
-        assert_int_equal(pthread_join(t[i], NULL), 0);
-    for (i = 0; i < NTHREADS; i++)
+    assert_int_equal(proc_run_threads(NTHREADS, worker_main, w, sizeof(w[0])), 0);
+    for (i = 0; i < NTHREADS; i++) {
         assert_int_equal(w[i].failures, 0);
+        assert_int_equal(w[i].rounds, NROUNDS);
+    }
 }
 
 static void threads_share_handle(void **state)
@@ -1102,7 +1068,7 @@ static void threads_share_handle(void **state)
 
     (void)state;
     run_workers(h);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     assert_true(sim_os_mapped_bytes() <= CACHE_BOUND);
     xencall_close(h);
 }
@@ -1112,7 +1078,7 @@ static void threads_own_handles(void **state)
     (void)state;
     run_workers(NULL);
     /* Nothing but each close's cache statistics, at debug level. */
-    assert_int_equal(tlog.lines, tlog.debugs);
+    assert_int_equal(case_log.lines, case_log.debugs);
 }
 
 /* ---- restriction ---------------------------------------------------------- */
@@ -1122,15 +1088,9 @@ static void check_restricted(xencall_handle *h)
     unsigned long n = sim_xen_calls();
     void *p;
 
-    errno = 0;
-    assert_int_equal(xencall0(h, SIM_OP_RESULT), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 1, 2), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, SIM_OP_RESULT), EPERM);
+    assert_fails_with(xencall5(h, SIM_OP_RESULT, 1, 2, 3, 4, 5), EPERM);
+    assert_fails_with(xencall2L(h, SIM_OP_RESULT, 1, 2), EPERM);
     assert_int_equal(sim_xen_calls(), n);   /* none reached Xen */
 
     /* Buffers still work. */
@@ -1181,8 +1141,10 @@ static void restrict_without_kernel_support(void **state)
 
 /* A forked child that restricts (as a daemon deprivileges a worker)
  * changes nothing for its parent's handle. */
-static int child_restricts(xencall_handle *inherited)
+static int child_restricts(void *arg)
 {
+    xencall_handle *inherited = arg;
+
     if (xentoolcore_restrict_all(3) != 0)
         return 10;
     if (xencall1(inherited, SIM_OP_RESULT, 1) != -1 || errno != EPERM)
@@ -1193,69 +1155,55 @@ static int child_restricts(xencall_handle *inherited)
 static void restrict_in_child_leaves_parent(void **state)
 {
     xencall_handle *h = open_logged(0);
-    pid_t pid;
-    int status;
 
     (void)state;
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child_restricts(h));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(proc_run_child(child_restricts, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 12), 12);
-    assert_int_equal(tlog.errors, 0);
+    assert_int_equal(case_log.errors, 0);
     xencall_close(h);
 }
 
 /* ---- main ----------------------------------------------------------------- */
 
-#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, case_teardown)
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(open_null_logger),
-        T(open_uses_callers_logger),
-        T(open_bad_flags),
-        T(open_without_xen),
-        T(close_null),
-        T(hypercall_arguments),
-        T(hypercall_op_number),
-        T(hypercall_errors),
-        T(hypercall_overflow),
-        T(hypercall_wide_result),
-        T(hypercalls_never_log),
-        T(xen_version_queries),
-        T(alloc_buffer_sizes),
-        T(alloc_buffer_pages_counts),
-        T(zeroed_on_reuse),
-        T(alloc_too_large),
-        T(alloc_zero_pages),
-        T(free_null),
-        T(free_preserves_errno),
-        T(free_pages_wrong_count),
-        T(free_bad_small_buffers),
-        T(free_refuses_off_offset_pointers),
-        T(second_free_detected),
-        T(never_fault),
-        T(fd_query),
-        T(close_releases_everything),
-        T(cache_is_bounded),
-        T(cache_given_back_when_mapping_fails),
-        T(fork_child_closes),
-        T(fork_child_exits),
-        T(threads_share_handle),
-        T(threads_own_handles),
-        T(restrict_with_kernel_support),
-        T(restrict_without_kernel_support),
-        T(restrict_in_child_leaves_parent),
+        CASE(open_null_logger),
+        CASE(open_uses_callers_logger),
+        CASE(open_bad_flags),
+        CASE(open_without_xen),
+        CASE(close_null),
+        CASE(hypercall_arguments),
+        CASE(hypercall_op_number),
+        CASE(hypercall_errors),
+        CASE(hypercall_overflow),
+        CASE(hypercall_wide_result),
+        CASE(hypercalls_never_log),
+        CASE(xen_version_queries),
+        CASE(alloc_buffer_sizes),
+        CASE(alloc_buffer_pages_counts),
+        CASE(zeroed_on_reuse),
+        CASE(alloc_too_large),
+        CASE(alloc_zero_pages),
+        CASE(free_null),
+        CASE(free_preserves_errno),
+        CASE(free_pages_wrong_count),
+        CASE(free_bad_small_buffers),
+        CASE(free_refuses_off_offset_pointers),
+        CASE(second_free_detected),
+        CASE(never_fault),
+        CASE(fd_query),
+        CASE(close_releases_everything),
+        CASE(cache_is_bounded),
+        CASE(cache_given_back_when_mapping_fails),
+        CASE(fork_child_closes),
+        CASE(fork_child_exits),
+        CASE(threads_share_handle),
+        CASE(threads_own_handles),
+        CASE(restrict_with_kernel_support),
+        CASE(restrict_without_kernel_support),
+        CASE(restrict_in_child_leaves_parent),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name(sim_os_name, tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group(sim_os_name, tests);
 }

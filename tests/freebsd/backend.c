@@ -18,7 +18,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,12 +27,16 @@
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/freebsd.h"
 #include "../helpers/case.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
 #define PAGE 4096UL
+/* Seconds a forked child may take: far above what any needs. */
+#define CHILD_SECONDS 60
 
 /* A result wider than an int where a long is (amd64): what FreeBSD's
  * hypercall request cannot carry. A plain one on a 32-bit build. */
@@ -98,9 +101,7 @@ static void freebsd_full_result_through_multicall(void **state)
         assert_int_equal(xencall2L(h, SIM_OP_RESULT, wide[i], 0), result);
         assert_int_equal(sim_freebsd_last_ioctl_op(), __HYPERVISOR_multicall);
         assert_int_equal(sim_xen_last_call().op, SIM_OP_RESULT);
-        errno = 0;
-        assert_int_equal(xencall1(h, SIM_OP_RESULT, wide[i]), -1);
-        assert_int_equal(errno, EOVERFLOW);
+        assert_fails_with(xencall1(h, SIM_OP_RESULT, wide[i]), EOVERFLOW);
         calls += 2;
     }
     assert_true(calls >= 4);
@@ -129,12 +130,8 @@ static void freebsd_no_xen_error_is_success(void **state)
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         uint64_t raw = (uint64_t)-(int64_t)errs[i].xen;
 
-        errno = 0;
-        assert_int_equal(xencall2L(h, SIM_OP_RESULT, raw, 0), -1);
-        assert_int_equal(errno, errs[i].local);
-        errno = 0;
-        assert_int_equal(xencall5(h, SIM_OP_RESULT, raw, 1, 2, 3, 4), -1);
-        assert_int_equal(errno, errs[i].local);
+        assert_fails_with(xencall2L(h, SIM_OP_RESULT, raw, 0), errs[i].local);
+        assert_fails_with(xencall5(h, SIM_OP_RESULT, raw, 1, 2, 3, 4), errs[i].local);
     }
     xencall_close(h);
 }
@@ -148,13 +145,9 @@ static void freebsd_kernel_errno_passes_untouched(void **state)
     (void)state;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 5), 5);
     sim_os_fail_nth("ioctl", 1, EIO);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 6), -1);
-    assert_int_equal(errno, EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 6), EIO);
     sim_os_fail_nth("ioctl", 1, EFAULT);
-    errno = 0;
-    assert_int_equal(xencall2L(h, SIM_OP_RESULT, 6, 0), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2L(h, SIM_OP_RESULT, 6, 0), EFAULT);
     xencall_close(h);
 }
 
@@ -177,9 +170,7 @@ static void freebsd_callers_multicall_goes_direct(void **state)
     assert_int_equal(calls[0].result, (unsigned long)WIDE_RESULT);
     assert_int_equal((long)calls[1].result, -XEN_ENOTEMPTY);
     /* Its own failure comes back as the kernel reports it. */
-    errno = 0;
-    assert_int_equal(xencall2(h, __HYPERVISOR_multicall, 4096, 1), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_fails_with(xencall2(h, __HYPERVISOR_multicall, 4096, 1), EFAULT);
     xencall_free_buffer(h, calls);
     xencall_close(h);
 }
@@ -201,8 +192,9 @@ static void freebsd_entries_locked_and_inherit_zero(void **state)
 
 /* Runs in a child: the inherited handle's entries are the child's own
  * zero-filled copy, which it must lock before Xen may use it. */
-static int child_calls(xencall_handle *h)
+static int child_calls(void *arg)
 {
+    xencall_handle *h = arg;
     int locked, inherit;
 
     sim_os_fail_nth("mlock", 1, EAGAIN);
@@ -223,18 +215,10 @@ static int child_calls(xencall_handle *h)
 static void freebsd_child_calls_on_inherited_handle(void **state)
 {
     xencall_handle *h = open_logged(0);
-    int status;
-    pid_t pid;
 
     (void)state;
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), 1);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child_calls(h));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(proc_run_child(child_calls, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall2L(h, SIM_OP_RESULT, (unsigned long)WIDE_RESULT - 1, 0),
                      WIDE_RESULT - 1);
     xencall_close(h);
@@ -243,7 +227,6 @@ static void freebsd_child_calls_on_inherited_handle(void **state)
 /* ---- threads: an entry of its own for every call in flight ---------------- */
 
 struct caller {
-    pthread_t thread;
     xencall_handle *h;
     long want, got;
 };
@@ -268,7 +251,7 @@ static void wait_until_held(int held, int done)
         usleep(1000);
 }
 
-static void run_callers(xencall_handle *h, struct caller *c, int n)
+static void run_callers(pthread_t *threads, xencall_handle *h, struct caller *c, int n)
 {
     int i;
 
@@ -276,18 +259,17 @@ static void run_callers(xencall_handle *h, struct caller *c, int n)
         c[i].h = h;
         c[i].want = WIDE_RESULT - i;
         c[i].got = 0;
-        assert_int_equal(pthread_create(&c[i].thread, NULL, caller_main, &c[i]), 0);
     }
+    assert_int_equal(proc_start_threads(threads, n, caller_main, c, sizeof(c[0])), 0);
 }
 
-static void join_callers(struct caller *c, int n)
+static void join_callers(pthread_t *threads, struct caller *c, int n)
 {
     int i;
 
-    for (i = 0; i < n; i++) {
-        assert_int_equal(pthread_join(c[i].thread, NULL), 0);
+    assert_int_equal(proc_join_threads(threads, n), 0);
+    for (i = 0; i < n; i++)
         assert_int_equal(c[i].got, c[i].want);
-    }
 }
 
 /* Eight calls held inside the kernel at once, on one handle. */
@@ -295,14 +277,15 @@ static void freebsd_threads_use_entries_of_their_own(void **state)
 {
     xencall_handle *h = open_logged(0);
     struct caller c[8];
+    pthread_t threads[8];
 
     (void)state;
     __atomic_store_n(&calls_done, 0, __ATOMIC_RELEASE);
     sim_freebsd_hold(1);
-    run_callers(h, c, 8);
+    run_callers(threads, h, c, 8);
     wait_until_held(8, 0);
     sim_freebsd_hold(0);
-    join_callers(c, 8);
+    join_callers(threads, c, 8);
     assert_int_equal(sim_freebsd_entry_overlaps(), 0);
     assert_int_equal(sim_freebsd_max_in_flight(), 8);
     xencall_close(h);
@@ -316,16 +299,17 @@ static void freebsd_more_calls_than_entries(void **state)
                      ? (4096 - 64) / sizeof(multicall_entry_t) : 8 * sizeof(long) };
     xencall_handle *h = open_logged(0);
     struct caller c[ENTRIES + 1];
+    pthread_t threads[ENTRIES + 1];
 
     (void)state;
     __atomic_store_n(&calls_done, 0, __ATOMIC_RELEASE);
     sim_freebsd_hold(1);
-    run_callers(h, c, ENTRIES + 1);
+    run_callers(threads, h, c, ENTRIES + 1);
     wait_until_held(ENTRIES, 0);
     sim_freebsd_release(1);
     wait_until_held(ENTRIES, 1);   /* the waiting one took the freed entry */
     sim_freebsd_hold(0);
-    join_callers(c, ENTRIES + 1);
+    join_callers(threads, c, ENTRIES + 1);
     assert_int_equal(sim_freebsd_entry_overlaps(), 0);
     assert_int_equal(sim_freebsd_max_in_flight(), ENTRIES);
     xencall_close(h);
@@ -362,13 +346,11 @@ static void freebsd_map_failed_is_an_error(void **state)
     xencall_handle *h = open_logged(0);
 
     (void)state;
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     sim_os_fail_nth("mmap", 1, ENOMEM);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 2));
-    assert_int_equal(errno, ENOMEM);
-    assert_true(tlog.errors > 0);
-    assert_int_equal(tlog.last_errno, ENOMEM);
+    assert_null_with(xencall_alloc_buffer_pages(h, 2), ENOMEM);
+    assert_true(case_log.errors > 0);
+    assert_int_equal(case_log.last_errno, ENOMEM);
     assert_non_null(xencall_alloc_buffer(h, 64));   /* still usable */
     xencall_close(h);
 }
@@ -380,38 +362,41 @@ static void freebsd_minherit_or_mlock_failure_unmaps(void **state)
 
     (void)state;
     sim_os_fail_nth("minherit", 1, EINVAL);
-    assert_null(xencall_alloc_buffer_pages(h, 1));
-    assert_int_equal(errno, EINVAL);
+    assert_null_with(xencall_alloc_buffer_pages(h, 1), EINVAL);
     assert_int_equal(sim_os_mapped_bytes(), entries);
-    assert_true(strstr(tlog.last, "INHERIT_NONE") != NULL);
+    assert_true(strstr(case_log.last, "INHERIT_NONE") != NULL);
 
     sim_os_fail_nth("mlock", 1, EAGAIN);
-    assert_null(xencall_alloc_buffer_pages(h, 1));
-    assert_int_equal(errno, EAGAIN);
+    assert_null_with(xencall_alloc_buffer_pages(h, 1), EAGAIN);
     assert_int_equal(sim_os_mapped_bytes(), entries);
     xencall_close(h);
+}
+
+struct handle_and_buffer {
+    xencall_handle *h;
+    void *p;
+};
+
+/* In the child: the simulated kernel unmapped INHERIT_NONE memory. */
+static int child_lacks_buffer(void *arg)
+{
+    struct handle_and_buffer *hb = arg;
+    int gone, locked, inherit;
+
+    gone = sim_freebsd_mapping(hb->p, &locked, &inherit) < 0;
+    xencall_close(hb->h);
+    return gone ? 0 : 1;
 }
 
 static void freebsd_child_does_not_inherit_buffers(void **state)
 {
     xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 100);
-    int status, locked, inherit;
-    pid_t pid;
+    struct handle_and_buffer hb = { h, p };
 
     (void)state;
     p[0] = 0x5a;
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        /* The simulated kernel unmapped INHERIT_NONE memory here. */
-        int gone = sim_freebsd_mapping(p, &locked, &inherit) < 0;
-
-        xencall_close(h);
-        _exit(gone ? 0 : 1);
-    }
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(proc_run_child(child_lacks_buffer, &hb, CHILD_SECONDS), 0);
     assert_int_equal(p[0], 0x5a);
     assert_int_equal(xencall3(h, SIM_OP_FILL, (uintptr_t)p, 100, 1), 1);
     xencall_free_buffer(h, p);
@@ -427,8 +412,7 @@ static void freebsd_restrict_uses_the_ioctl(void **state)
     assert_int_equal(sim_freebsd_restrict_ioctls(), 1);
     assert_int_equal(sim_freebsd_last_restrict_domid(), 7);
     assert_true(sim_freebsd_is_privcmd(xencall_fd(h)));
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, 17), EPERM);
     xencall_close(h);
 }
 
@@ -440,14 +424,11 @@ static void freebsd_second_restrict_reports_einval(void **state)
 
     (void)state;
     assert_int_equal(xentoolcore_restrict_all(7), 0);
-    testlog_clear(&tlog);
-    errno = 0;
-    assert_int_equal(xentoolcore_restrict_all(8), -1);
-    assert_int_equal(errno, EINVAL);
-    assert_true(tlog.errors > 0);
-    assert_int_equal(tlog.last_errno, EINVAL);
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    testlog_clear(&case_log);
+    assert_fails_with(xentoolcore_restrict_all(8), EINVAL);
+    assert_true(case_log.errors > 0);
+    assert_int_equal(case_log.last_errno, EINVAL);
+    assert_fails_with(xencall0(h, 17), EPERM);
     xencall_close(h);
 }
 
@@ -460,8 +441,7 @@ static void freebsd_restrict_falls_back_without_the_ioctl(void **state)
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     /* The descriptor no longer reaches privcmd at all. */
     assert_false(sim_freebsd_is_privcmd(xencall_fd(h)));
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall0(h, 17), EPERM);
     assert_non_null(xencall_alloc_buffer(h, 64));
     xencall_close(h);
 }
@@ -470,27 +450,23 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(freebsd_ioctl_abi),
-        cmocka_unit_test_setup_teardown(freebsd_opens_privcmd_rdwr_cloexec, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_full_result_through_multicall, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_no_xen_error_is_success, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_kernel_errno_passes_untouched, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_callers_multicall_goes_direct, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_entries_locked_and_inherit_zero, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_child_calls_on_inherited_handle, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_threads_use_entries_of_their_own, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_more_calls_than_entries, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_every_buffer_locked_and_not_inherited, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_map_failed_is_an_error, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_minherit_or_mlock_failure_unmaps, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_child_does_not_inherit_buffers, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_restrict_uses_the_ioctl, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_second_restrict_reports_einval, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(freebsd_restrict_falls_back_without_the_ioctl, case_setup, case_teardown),
+        CASE(freebsd_opens_privcmd_rdwr_cloexec),
+        CASE(freebsd_full_result_through_multicall),
+        CASE(freebsd_no_xen_error_is_success),
+        CASE(freebsd_kernel_errno_passes_untouched),
+        CASE(freebsd_callers_multicall_goes_direct),
+        CASE(freebsd_entries_locked_and_inherit_zero),
+        CASE(freebsd_child_calls_on_inherited_handle),
+        CASE(freebsd_threads_use_entries_of_their_own),
+        CASE(freebsd_more_calls_than_entries),
+        CASE(freebsd_every_buffer_locked_and_not_inherited),
+        CASE(freebsd_map_failed_is_an_error),
+        CASE(freebsd_minherit_or_mlock_failure_unmaps),
+        CASE(freebsd_child_does_not_inherit_buffers),
+        CASE(freebsd_restrict_uses_the_ioctl),
+        CASE(freebsd_second_restrict_reports_einval),
+        CASE(freebsd_restrict_falls_back_without_the_ioctl),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("freebsd-backend", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("freebsd-backend", tests);
 }

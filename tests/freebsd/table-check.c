@@ -12,35 +12,39 @@
 
 #include "xen-errno-table.h"   /* generated for FreeBSD */
 
-static int failures;
-
-static void expect(int xen, int freebsd, const char *what)
-{
-    if (xen_errno_to_local[xen] != freebsd) {
-        printf("Xen %d (%s): %d, not FreeBSD's %d\n", xen, what,
-               xen_errno_to_local[xen], freebsd);
-        failures++;
-    }
-}
+/* Xen's number, FreeBSD 12's (sys/errno.h), and what the pair shows. */
+static const struct {
+    int xen, freebsd;
+    const char *what;
+} expected[] = {
+    { 1, 1, "EPERM" },
+    { 11, 35, "EAGAIN" },
+    { 20, 20, "ENOTDIR" },
+    { 35, 11, "EDEADLK" },
+    { 38, 78, "ENOSYS" },
+    { 39, 66, "ENOTEMPTY" },
+    { 88, 38, "ENOTSOCK, not FreeBSD's ENOSYS" },
+    { 90, 40, "EMSGSIZE" },
+    { 110, 60, "ETIMEDOUT" },
+    { 111, 61, "ECONNREFUSED, past the kernel's table" },
+    /* Named as FreeBSD's kernel names them (sys/xen/error.h). */
+    { 61, 2, "ENODATA as ENOENT" },
+    { 62, 60, "ETIME as ETIMEDOUT" },
+};
 
 int main(void)
 {
-    int v, unnamed = 0;
+    int v, unnamed = 0, failures = 0;
+    size_t i;
 
-    /* Figures from FreeBSD 12's sys/errno.h. */
-    expect(1, 1, "EPERM");
-    expect(11, 35, "EAGAIN");
-    expect(20, 20, "ENOTDIR");
-    expect(35, 11, "EDEADLK");
-    expect(38, 78, "ENOSYS");
-    expect(39, 66, "ENOTEMPTY");
-    expect(88, 38, "ENOTSOCK, not FreeBSD's ENOSYS");
-    expect(90, 40, "EMSGSIZE");
-    expect(110, 60, "ETIMEDOUT");
-    expect(111, 61, "ECONNREFUSED, past the kernel's table");
-    /* Named as FreeBSD's kernel names them (sys/xen/error.h). */
-    expect(61, 2, "ENODATA as ENOENT");
-    expect(62, 60, "ETIME as ETIMEDOUT");
+    for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        v = expected[i].xen;
+        if (xen_errno_to_local[v] != expected[i].freebsd) {
+            printf("Xen %d (%s): %d, not FreeBSD's %d\n", v, expected[i].what,
+                   xen_errno_to_local[v], expected[i].freebsd);
+            failures++;
+        }
+    }
     for (v = 1; v < XEN_ERRNO_TABLE_SIZE; v++)
         if (xen_errno_name[v] && !xen_errno_to_local[v])
             unnamed++;

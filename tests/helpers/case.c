@@ -9,13 +9,13 @@
 #include "case.h"
 #include "sim/os.h"
 
-struct testlog tlog;
+struct testlog case_log;
 
 int case_setup(void **state)
 {
     (void)state;
     sim_os_reset();
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     return 0;
 }
 
@@ -25,14 +25,28 @@ int case_teardown(void **state)
     (void)state;
     assert_int_equal(sim_os_open_handles(), 0);
     assert_int_equal(sim_os_mapped_bytes(), 0);
-    assert_int_equal(tlog.destroyed, 0);
+    assert_int_equal(case_log.destroyed, 0);
     sim_os_reset();
+    return 0;
+}
+
+int case_group_setup(void **state)
+{
+    (void)state;
+    testlog_init(&case_log);
+    return 0;
+}
+
+int case_group_teardown(void **state)
+{
+    (void)state;
+    testlog_fini(&case_log);
     return 0;
 }
 
 xencall_handle *open_logged(unsigned flags)
 {
-    xencall_handle *h = xencall_open(&tlog.vtable, flags);
+    xencall_handle *h = xencall_open(&case_log.vtable, flags);
 
     assert_non_null(h);
     return h;

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -22,6 +21,7 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/linux.h"
 #include "../helpers/case.h"
 #include "../helpers/sim/os.h"
@@ -34,17 +34,6 @@ static int teardown(void **state)
 {
     assert_int_equal(sim_linux_locked_bytes(), 0);
     return case_teardown(state);
-}
-
-/* The descriptors the simulated kernel has handed out, at most n. */
-static int device_fds(int *out, int n)
-{
-    int fd, found = 0;
-
-    for (fd = 0; fd < 4096 && found < n; fd++)
-        if (sim_linux_fd_node(fd) >= 0)
-            out[found++] = fd;
-    return found;
 }
 
 static void privcmd_fallback_when_missing(void **state)
@@ -66,10 +55,8 @@ static void privcmd_fallback_when_missing(void **state)
      * open fails as Xen-less systems do. */
     sim_linux_set_open_error(SIM_NODE_PRIVCMD, ENOENT);
     sim_linux_set_proc_privcmd(0);
-    errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
-    assert_int_equal(errno, ENOENT);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
+    assert_null_with(xencall_open(&case_log.vtable, 0), ENOENT);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
 }
 
 static void privcmd_no_fallback_when_denied(void **state)
@@ -81,13 +68,11 @@ static void privcmd_no_fallback_when_denied(void **state)
     /* Were the old node tried, its error (EBUSY) would show. */
     sim_linux_set_open_error(SIM_NODE_PROC_PRIVCMD, EBUSY);
     for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         sim_linux_set_open_error(SIM_NODE_PRIVCMD, errs[i]);
-        errno = 0;
-        assert_null(xencall_open(&tlog.vtable, 0));
-        assert_int_equal(errno, errs[i]);
-        assert_true(tlog.errors >= 1);
-        assert_int_equal(tlog.last_errno, errs[i]);
+        assert_null_with(xencall_open(&case_log.vtable, 0), errs[i]);
+        assert_true(case_log.errors >= 1);
+        assert_int_equal(case_log.last_errno, errs[i]);
     }
 }
 
@@ -98,7 +83,7 @@ static void privcmd_preferred(void **state)
     (void)state;
     assert_int_equal(sim_linux_fd_node(xencall_fd(h)), SIM_NODE_PRIVCMD);
     assert_int_equal(fcntl(xencall_fd(h), F_GETFL) & O_ACCMODE, O_RDWR);
-    assert_int_equal(tlog.lines, 0);
+    assert_int_equal(case_log.lines, 0);
     xencall_close(h);
 }
 
@@ -113,16 +98,16 @@ static void buffer_device_failing(void **state)
         void *small, *pages;
         int device = -1, flags;
 
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         sim_linux_set_open_error(SIM_NODE_HYPERCALL, errs[i]);
         h = open_logged(0);
         /* Worth a debug line naming the reason, not an error. */
-        assert_int_equal(tlog.errors, 0);
-        assert_int_equal(tlog.debugs, 1);
-        assert_int_equal(tlog.last_level, XTL_DEBUG);
-        assert_int_equal(tlog.last_errno, errs[i]);
-        assert_non_null(strstr(tlog.last, "/dev/xen/hypercall"));
-        assert_non_null(strstr(tlog.last, strerror(errs[i])));
+        assert_int_equal(case_log.errors, 0);
+        assert_int_equal(case_log.debugs, 1);
+        assert_int_equal(case_log.last_level, XTL_DEBUG);
+        assert_int_equal(case_log.last_errno, errs[i]);
+        assert_non_null(strstr(case_log.last, "/dev/xen/hypercall"));
+        assert_non_null(strstr(case_log.last, strerror(errs[i])));
         assert_int_equal(xencall_buffers_never_fault(h), 0);
 
         small = xencall_alloc_buffer(h, 100);
@@ -200,7 +185,7 @@ static void check_all_cloexec(int expect)
 {
     int fds[16], n, i;
 
-    n = device_fds(fds, 16);
+    n = sim_linux_fds_on(SIM_ANY_NODE, fds, 16);
     assert_int_equal(n, expect);
     for (i = 0; i < n; i++)
         assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
@@ -246,14 +231,6 @@ static void each_handle_own_fd(void **state)
     xencall_close(b);
 }
 
-/* A privcmd hypercall as libxenctrl would issue it on xencall_fd(). */
-static long raw_hypercall(int fd)
-{
-    uint64_t hc[6] = { SIM_OP_RESULT, 21, 0, 0, 0, 0 };
-
-    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
-}
-
 static void restrict_uses_kernel_ioctl(void **state)
 {
     xencall_handle *h = open_logged(0);
@@ -261,18 +238,14 @@ static void restrict_uses_kernel_ioctl(void **state)
     int fd = xencall_fd(h);
 
     (void)state;
-    assert_int_equal(raw_hypercall(fd), 21);
+    assert_int_equal(sim_linux_raw_hypercall(fd, 21), 21);
     assert_int_equal(xentoolcore_restrict_all(7), 0);
     assert_int_equal(sim_linux_restrict_ioctls(), r + 1);
     assert_true(sim_linux_fd_restricted(fd));
     assert_int_equal(xencall_fd(h), fd);
     /* The kernel itself now refuses the caller's own ioctls. */
-    errno = 0;
-    assert_int_equal(raw_hypercall(fd), -1);
-    assert_int_equal(errno, EPERM);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 21), EPERM);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EPERM);
     xencall_close(h);
 }
 
@@ -293,13 +266,9 @@ static void restrict_fallback_disables_fd(void **state)
     assert_true(fcntl(fd, F_GETFD) >= 0);
     assert_int_equal(sim_linux_fd_node(fd), SIM_NODE_NULL);
     n = sim_linux_hypercall_ioctls();
-    errno = 0;
-    assert_int_equal(raw_hypercall(fd), -1);
-    assert_int_equal(errno, ENOTTY);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 21), ENOTTY);
     assert_int_equal(sim_linux_hypercall_ioctls(), n);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EPERM);
     xencall_close(h);
 }
 
@@ -340,12 +309,10 @@ static void mapping_failures(void **state)
         sim_os_reset();
         sim_os_set_buffer_device(cases[i].device);
         h = open_logged(0);
-        testlog_clear(&tlog);
+        testlog_clear(&case_log);
         assert_int_equal(sim_os_fail_nth(cases[i].call, 1, cases[i].err), 0);
-        errno = 0;
-        assert_null(xencall_alloc_buffer(h, 100));
-        assert_int_equal(errno, cases[i].err);
-        assert_true(tlog.errors >= 1);
+        assert_null_with(xencall_alloc_buffer(h, 100), cases[i].err);
+        assert_true(case_log.errors >= 1);
         assert_int_equal(sim_os_mapped_bytes(), 0);
         assert_int_equal(sim_linux_locked_bytes(), 0);
         /* Only that one call failed. */
@@ -363,9 +330,7 @@ static void open_failures(void **state)
     (void)state;
     /* The first open (privcmd) fails: nothing is left open. */
     assert_int_equal(sim_os_fail_nth("open", 1, EMFILE), 0);
-    errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
-    assert_int_equal(errno, EMFILE);
+    assert_null_with(xencall_open(&case_log.vtable, 0), EMFILE);
     assert_int_equal(sim_os_open_handles(), 0);
     /* The second (buffer device) fails: locked memory is used. */
     assert_int_equal(sim_os_fail_nth("open", 2, EMFILE), 0);
@@ -375,9 +340,7 @@ static void open_failures(void **state)
     /* A failing ioctl is the call's error. */
     h = open_logged(0);
     assert_int_equal(sim_os_fail_nth("ioctl", 1, EIO), 0);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EIO);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), 1);
     xencall_close(h);
     assert_int_equal(sim_os_fail_nth("minherit", 1, EIO), -1);
@@ -402,10 +365,6 @@ int main(void)
         T(mapping_failures),
         T(open_failures),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("linux-backend", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("linux-backend", tests);
 }

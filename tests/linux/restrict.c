@@ -17,40 +17,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/linux.h"
 #include "../helpers/case.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
-/* What the simulated driver is asked, as libxenctrl would ask it. */
-static long raw_hypercall(int fd, uint64_t value)
-{
-    uint64_t hc[6] = { SIM_OP_RESULT, value, 0, 0, 0, 0 };
-
-    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
-}
+/* Seconds a forked child may take: far above what any needs. */
+#define CHILD_SECONDS 60
 
 static int raw_restrict(int fd, uint16_t domid)
 {
     return ioctl(fd, SIM_IOCTL_PRIVCMD_RESTRICT, &domid);
-}
-
-/* Waits for a child and gives its exit code, -1 if it did not exit. */
-static int child_status(pid_t pid)
-{
-    int status;
-
-    assert_true(pid > 0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* ---- the simulation's model ---------------------------------------------- */
@@ -68,17 +53,13 @@ static void sim_restriction_follows_open_file(void **state)
     /* The open file is restricted, whichever descriptor asked. */
     assert_true(sim_linux_fd_restricted(fd));
     assert_true(sim_linux_fd_restricted(copy));
-    errno = 0;
-    assert_int_equal(raw_hypercall(fd, 3), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 3), EPERM);
     /* Another open of the node is another open file. */
     assert_false(sim_linux_fd_restricted(other));
-    assert_int_equal(raw_hypercall(other, 3), 3);
+    assert_int_equal(sim_linux_raw_hypercall(other, 3), 3);
     /* Once set, only the same domain is accepted again. */
     assert_int_equal(raw_restrict(fd, 5), 0);
-    errno = 0;
-    assert_int_equal(raw_restrict(fd, 6), -1);
-    assert_int_equal(errno, EINVAL);
+    assert_fails_with(raw_restrict(fd, 6), EINVAL);
     /* The record outlives one of the descriptors sharing it. */
     assert_int_equal(close(fd), 0);
     assert_true(sim_linux_fd_restricted(copy));
@@ -87,42 +68,53 @@ static void sim_restriction_follows_open_file(void **state)
     assert_int_equal(sim_os_open_handles(), 0);
 }
 
+static int child_restricts_fd(void *arg)
+{
+    int fd = *(int *)arg;
+
+    return raw_restrict(fd, 9) == 0 && sim_linux_fd_restricted(fd) ? 0 : 1;
+}
+
+/* The privcmd descriptor, and a pipe whose byte says "now call". */
+struct fd_and_go {
+    int fd, go[2];
+};
+
+static int child_calls_when_told(void *arg)
+{
+    struct fd_and_go *fg = arg;
+    char c;
+
+    close(fg->go[1]);
+    return read(fg->go[0], &c, 1) == 1 && sim_linux_raw_hypercall(fg->fd, 3) == -1 &&
+           errno == EPERM ? 0 : 1;
+}
+
 static void sim_restriction_shared_across_fork(void **state)
 {
-    int fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC), go[2];
+    int fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    struct fd_and_go fg;
     pid_t pid;
 
     (void)state;
     assert_true(fd >= 0);
-    pid = fork();
-    if (pid == 0)
-        _exit(raw_restrict(fd, 9) == 0 && sim_linux_fd_restricted(fd) ? 0 : 1);
-    assert_int_equal(child_status(pid), 0);
+    assert_int_equal(proc_run_child(child_restricts_fd, &fd, CHILD_SECONDS), 0);
     /* The child's ioctl restricted the parent's descriptor too. */
     assert_true(sim_linux_fd_restricted(fd));
-    errno = 0;
-    assert_int_equal(raw_hypercall(fd, 3), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(sim_linux_raw_hypercall(fd, 3), EPERM);
 
     /* And the other way: a running child sees what its parent did. */
     assert_int_equal(close(fd), 0);
-    fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
-    assert_true(fd >= 0);
-    assert_int_equal(pipe(go), 0);
-    pid = fork();
-    if (pid == 0) {
-        char c;
-
-        close(go[1]);
-        _exit(read(go[0], &c, 1) == 1 && raw_hypercall(fd, 3) == -1 &&
-              errno == EPERM ? 0 : 1);
-    }
-    close(go[0]);
-    assert_int_equal(raw_restrict(fd, 9), 0);
-    assert_int_equal(write(go[1], "", 1), 1);
-    close(go[1]);
-    assert_int_equal(child_status(pid), 0);
-    assert_int_equal(close(fd), 0);
+    fg.fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    assert_true(fg.fd >= 0);
+    assert_int_equal(pipe(fg.go), 0);
+    pid = proc_start_child(child_calls_when_told, &fg, CHILD_SECONDS);
+    close(fg.go[0]);
+    assert_int_equal(raw_restrict(fg.fd, 9), 0);
+    assert_int_equal(write(fg.go[1], "", 1), 1);
+    close(fg.go[1]);
+    assert_int_equal(proc_wait_child(pid), 0);
+    assert_int_equal(close(fg.fd), 0);
 }
 
 /* ---- a close held at its worst point -------------------------------------- */
@@ -196,7 +188,7 @@ static int start_held(struct hold *hd, int (*job)(xencall_handle *h),
     hd->node = node;
     hd->opened = opened;
     sim_linux_set_fd_hook(hold_here, hd);
-    if (pthread_create(&hd->thread, NULL, held_thread, hd))
+    if (proc_start_threads(&hd->thread, 1, held_thread, hd, 0))
         abort();   /* nothing to test without the thread */
     pthread_mutex_lock(&hd->lock);
     while (!hd->held && !hd->done)
@@ -212,7 +204,7 @@ static int finish_held(struct hold *hd)
     hd->released = 1;
     pthread_cond_broadcast(&hd->cond);
     pthread_mutex_unlock(&hd->lock);
-    pthread_join(hd->thread, NULL);
+    proc_join_threads(&hd->thread, 1);
     sim_linux_set_fd_hook(NULL, NULL);
     pthread_cond_destroy(&hd->cond);
     pthread_mutex_destroy(&hd->lock);
@@ -237,18 +229,16 @@ static void restrict_during_close(struct xentoollog_logger *closing_logger)
     closing = xencall_open(closing_logger, 0);
     assert_non_null(closing);
     assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), 2);
-    errors = tlog.errors;
+    errors = case_log.errors;
     held = start_held(&hd, close_job, closing, xencall_fd(closing),
                       SIM_NODE_PRIVCMD, 0);
     rc = xentoolcore_restrict_all(4);
     assert_int_equal(finish_held(&hd), 0);
     assert_int_equal(held, 0);
     assert_int_equal(rc, 0);
-    assert_int_equal(tlog.errors, errors);
+    assert_int_equal(case_log.errors, errors);
 
-    errno = 0;
-    assert_int_equal(xencall1(lived, SIM_OP_RESULT, 2), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall1(lived, SIM_OP_RESULT, 2), EPERM);
     assert_true(sim_linux_fd_restricted(xencall_fd(lived)));
     xencall_close(lived);
     assert_int_equal(sim_os_open_handles(), 0);
@@ -257,7 +247,7 @@ static void restrict_during_close(struct xentoollog_logger *closing_logger)
 static void close_held_while_restricting(void **state)
 {
     (void)state;
-    restrict_during_close(&tlog.vtable);
+    restrict_during_close(&case_log.vtable);
 }
 
 static void close_held_while_restricting_null_logger(void **state)
@@ -273,9 +263,9 @@ static void close_held_while_restricting_null_logger(void **state)
  * callback is held (at its open of /dev/null). Exit codes say what
  * failed.
  */
-static int child_restricts_during_close(xencall_handle *inherited)
+static int child_restricts_during_close(void *arg)
 {
-    xencall_handle *own = xencall_open(NULL, 0);
+    xencall_handle *inherited = arg, *own = xencall_open(NULL, 0);
     struct hold hd;
     int held, rc;
 
@@ -297,8 +287,9 @@ static int child_restricts_during_close(xencall_handle *inherited)
     return sim_os_open_handles() == 0 ? 0 : 15;
 }
 
-static int child_closes_during_restrict(xencall_handle *inherited)
+static int child_closes_during_restrict(void *arg)
 {
+    xencall_handle *inherited = arg;
     struct hold hd;
     int held;
 
@@ -319,17 +310,10 @@ static int child_closes_during_restrict(xencall_handle *inherited)
 static void child_close_and_restrict_meet(void **state)
 {
     xencall_handle *h = open_logged(0);
-    pid_t pid;
 
     (void)state;
-    pid = fork();
-    if (pid == 0)
-        _exit(child_restricts_during_close(h));
-    assert_int_equal(child_status(pid), 0);
-    pid = fork();
-    if (pid == 0)
-        _exit(child_closes_during_restrict(h));
-    assert_int_equal(child_status(pid), 0);
+    assert_int_equal(proc_run_child(child_restricts_during_close, h, CHILD_SECONDS), 0);
+    assert_int_equal(proc_run_child(child_closes_during_restrict, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 6), 6);
     xencall_close(h);
 }
@@ -337,8 +321,9 @@ static void child_close_and_restrict_meet(void **state)
 /* ---- a forked child restricts ------------------------------------------- */
 
 /* In the child: restricted there, by its own descriptor only. */
-static int child_restricts(xencall_handle *inherited)
+static int child_restricts(void *arg)
 {
+    xencall_handle *inherited = arg;
     int fd = xencall_fd(inherited);
 
     if (xentoolcore_restrict_all(8) != 0)
@@ -346,7 +331,7 @@ static int child_restricts(xencall_handle *inherited)
     if (xencall1(inherited, SIM_OP_RESULT, 1) != -1 || errno != EPERM)
         return 11;
     /* Nothing reaches privcmd through the child's descriptor now. */
-    if (sim_linux_fd_node(fd) != SIM_NODE_NULL || raw_hypercall(fd, 1) != -1)
+    if (sim_linux_fd_node(fd) != SIM_NODE_NULL || sim_linux_raw_hypercall(fd, 1) != -1)
         return 12;
     return xencall_close(inherited) == 0 && sim_os_open_handles() == 0 ? 0 : 13;
 }
@@ -355,16 +340,12 @@ static void child_restriction_leaves_parent(void **state)
 {
     xencall_handle *h = open_logged(0);
     int fd = xencall_fd(h);
-    pid_t pid;
 
     (void)state;
-    pid = fork();
-    if (pid == 0)
-        _exit(child_restricts(h));
-    assert_int_equal(child_status(pid), 0);
+    assert_int_equal(proc_run_child(child_restricts, h, CHILD_SECONDS), 0);
     assert_false(sim_linux_fd_restricted(fd));
     assert_int_equal(sim_linux_fd_node(fd), SIM_NODE_PRIVCMD);
-    assert_int_equal(raw_hypercall(fd, 31), 31);
+    assert_int_equal(sim_linux_raw_hypercall(fd, 31), 31);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 32), 32);
     /* The parent's own restriction still uses the kernel's. */
     assert_int_equal(xentoolcore_restrict_all(8), 0);
@@ -379,15 +360,12 @@ static void child_restriction_leaves_parent(void **state)
 static void buffer_device_kept_after_restriction(void **state)
 {
     xencall_handle *h = open_logged(0);
-    int fds[4], n = 0, fd, from_device = 0;
+    int fds[4], from_device = 0;
     void *p;
 
     (void)state;
     assert_int_equal(xentoolcore_restrict_all(2), 0);
-    for (fd = 0; fd < 4096 && n < 4; fd++)
-        if (sim_linux_fd_node(fd) == SIM_NODE_HYPERCALL)
-            fds[n++] = fd;
-    assert_int_equal(n, 1);
+    assert_int_equal(sim_linux_fds_on(SIM_NODE_HYPERCALL, fds, 4), 1);
     assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
     p = xencall_alloc_buffer_pages(h, 3);
     assert_non_null(p);
@@ -397,23 +375,17 @@ static void buffer_device_kept_after_restriction(void **state)
     xencall_close(h);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, case_teardown)
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(sim_restriction_follows_open_file),
-        T(sim_restriction_shared_across_fork),
-        T(close_held_while_restricting),
-        T(close_held_while_restricting_null_logger),
-        T(child_close_and_restrict_meet),
-        T(child_restriction_leaves_parent),
-        T(buffer_device_kept_after_restriction),
+        CASE(sim_restriction_follows_open_file),
+        CASE(sim_restriction_shared_across_fork),
+        CASE(close_held_while_restricting),
+        CASE(close_held_while_restricting_null_logger),
+        CASE(child_close_and_restrict_meet),
+        CASE(child_restriction_leaves_parent),
+        CASE(buffer_device_kept_after_restriction),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("linux-restrict", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("linux-restrict", tests);
 }

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "xencall.h"
+#include "../helpers/check.h"
 #include "../helpers/sim/minios.h"
 #include "../helpers/case.h"
 #include "../helpers/sim/os.h"
@@ -60,14 +61,11 @@ static void minios_translates_every_xen_errno(void **state)
     }
     assert_true(checked >= 45);
     /* Values Xen does not define fall back to EIO. */
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-100), -1);
-    assert_int_equal(errno, EIO);
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, (uint64_t)-4000), -1);
-    assert_int_equal(errno, EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, (uint64_t)-100), EIO);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, (uint64_t)-4000), EIO);
     /* A failing multicall is translated too. */
     sim_minios_fail_multicall(38);
-    assert_int_equal(xencall0(h, 17), -1);
-    assert_int_equal(errno, ENOSYS);
+    assert_fails_with(xencall0(h, 17), ENOSYS);
     xencall_close(h);
 }
 
@@ -77,25 +75,19 @@ static void minios_heap_failure_is_logged(void **state)
 
     (void)state;
     sim_os_fail_nth("memalign", 1, ENOMEM);
-    assert_null(xencall_alloc_buffer_pages(h, 3));
-    assert_int_equal(errno, ENOMEM);
-    assert_int_equal(tlog.last_level, XTL_ERROR);
-    assert_int_equal(tlog.last_errno, ENOMEM);
+    assert_null_with(xencall_alloc_buffer_pages(h, 3), ENOMEM);
+    assert_int_equal(case_log.last_level, XTL_ERROR);
+    assert_int_equal(case_log.last_errno, ENOMEM);
     xencall_close(h);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(minios_negative_results_outside_error_range,
-                                        case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(minios_translates_every_xen_errno, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(minios_heap_failure_is_logged, case_setup, case_teardown),
+        CASE(minios_negative_results_outside_error_range),
+        CASE(minios_translates_every_xen_errno),
+        CASE(minios_heap_failure_is_logged),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("minios-backend", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("minios-backend", tests);
 }

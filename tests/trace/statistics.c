@@ -22,9 +22,9 @@
 /* The last line logged, which must be close's statistics. */
 static void expect_statistics(const char *line)
 {
-    assert_int_equal(tlog.last_level, XTL_DEBUG);
-    assert_string_equal(tlog.last_context, "xencall");
-    assert_string_equal(tlog.last, line);
+    assert_int_equal(case_log.last_level, XTL_DEBUG);
+    assert_string_equal(case_log.last_context, "xencall");
+    assert_string_equal(case_log.last, line);
 }
 
 static void every_figure(void **state)
@@ -85,26 +85,20 @@ static void close_logs_one_debug_line(void **state)
 
     (void)state;
     xencall_free_buffer(h, xencall_alloc_buffer(h, 10));
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
     xencall_close(h);
-    assert_int_equal(tlog.lines, 1);
-    assert_int_equal(tlog.debugs, 1);
+    assert_int_equal(case_log.lines, 1);
+    assert_int_equal(case_log.debugs, 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_figure, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(cache_given_back_is_not_budget, case_setup,
-                                        case_teardown),
-        cmocka_unit_test_setup_teardown(untouched_handle, case_setup, case_teardown),
-        cmocka_unit_test_setup_teardown(close_logs_one_debug_line, case_setup,
-                                        case_teardown),
+        CASE(every_figure),
+        CASE(cache_given_back_is_not_budget),
+        CASE(untouched_handle),
+        CASE(close_logs_one_debug_line),
     };
-    int rc;
 
-    testlog_init(&tlog);
-    rc = cmocka_run_group_tests_name("statistics", tests, NULL, NULL);
-    testlog_fini(&tlog);
-    return rc;
+    return case_run_group("trace-statistics", tests);
 }

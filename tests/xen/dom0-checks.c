@@ -2,22 +2,19 @@
 /*
  * Runs in dom0 under a real Xen (tests/xen/run.sh boots it under QEMU)
  * and checks this library against the real privcmd driver and, when
- * present, the real buffer device. Each check prints one line,
- * "XENTEST PASS|FAIL name [detail]", which the host side counts.
+ * present, the real buffer device. Each check prints one line of
+ * tests/helpers/xentest.h's protocol, which stage 70 counts.
  *
  *   dom0-checks MODE EXPECTED_MAX_PAGES
  *     MODE: bufdev (with /dev/xen/hypercall) or locked (without)
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xen/xen.h>
@@ -27,24 +24,11 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
+#include "../helpers/proc.h"
+#include "../helpers/xentest.h"
 
-static const char *mode;
-static int failures;
-
-static void report(int ok, const char *name, const char *fmt, ...)
-{
-    char detail[512] = "";
-    va_list ap;
-
-    if (fmt) {
-        va_start(ap, fmt);
-        vsnprintf(detail, sizeof(detail), fmt, ap);
-        va_end(ap);
-    }
-    printf("XENTEST %s %s/%s %s\n", ok ? "PASS" : "FAIL", mode, name, detail);
-    fflush(stdout);
-    failures += !ok;
-}
+/* Seconds a forked child may take: far above what any needs. */
+#define CHILD_SECONDS 60
 
 /* A one-line file of /sys, without its newline; "" if unreadable. */
 static const char *sys_line(const char *path, char *buf, size_t len)
@@ -83,11 +67,11 @@ static void check_versions(xencall_handle *h)
         char name[32];
 
         snprintf(name, sizeof(name), "xencall%d-version", i);
-        report(got[i] == expect && expect > 0, name, "got %#x, sysfs %#lx",
-               got[i], expect);
+        xentest_check(got[i] == expect && expect > 0, name, "got %#x, sysfs %#lx",
+                      got[i], expect);
     }
-    report(xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0) == 4096,
-           "pagesize", NULL);
+    xentest_ok(xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0) == 4096,
+               "pagesize");
 }
 
 static void check_strings(xencall_handle *h)
@@ -100,13 +84,13 @@ static void check_strings(xencall_handle *h)
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion,
                   (uintptr_t)extra);
     sys_line("/sys/hypervisor/version/extra", want, sizeof(want));
-    report(rc == 0 && !strcmp(extra, want), "extraversion", "\"%s\" vs sysfs \"%s\"",
-           extra, want);
+    xentest_check(rc == 0 && !strcmp(extra, want), "extraversion",
+                  "\"%s\" vs sysfs \"%s\"", extra, want);
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities,
                   (uintptr_t)caps);
     sys_line("/sys/hypervisor/properties/capabilities", want, sizeof(want));
-    report(rc == 0 && !strcmp(caps, want) && strstr(caps, "xen-3.0-x86_64"),
-           "capabilities", "\"%s\"", caps);
+    xentest_check(rc == 0 && !strcmp(caps, want) && strstr(caps, "xen-3.0-x86_64"),
+                  "capabilities", "\"%s\"", caps);
     xencall_free_buffer(h, extra);
     xencall_free_buffer(h, caps);
 }
@@ -117,12 +101,12 @@ static void check_errors(xencall_handle *h)
 
     errno = 0;
     rc = xencall0(h, 63);
-    report(rc == -1 && errno == ENOSYS, "unknown-hypercall-enosys", "rc %d errno %d",
-           rc, errno);
+    xentest_check(rc == -1 && errno == ENOSYS, "unknown-hypercall-enosys",
+                  "rc %d errno %d", rc, errno);
     errno = 0;
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion, 0x1000);
-    report(rc == -1 && errno == EFAULT, "bad-pointer-efault", "rc %d errno %d",
-           rc, errno);
+    xentest_check(rc == -1 && errno == EFAULT, "bad-pointer-efault",
+                  "rc %d errno %d", rc, errno);
 }
 
 static void check_memory_op(xencall_handle *h, long expect)
@@ -133,8 +117,8 @@ static void check_memory_op(xencall_handle *h, long expect)
     *dom = DOMID_SELF;
     pages = xencall2L(h, __HYPERVISOR_memory_op, XENMEM_maximum_reservation,
                       (uintptr_t)dom);
-    report(pages == expect, "xencall2L-maximum-reservation", "%ld pages, boot gave %ld",
-           pages, expect);
+    xentest_check(pages == expect, "xencall2L-maximum-reservation",
+                  "%ld pages, boot gave %ld", pages, expect);
     xencall_free_buffer(h, dom);
 }
 
@@ -171,38 +155,37 @@ static void check_buffers(xencall_handle *h, int expect_never_fault)
         for (size_t j = 0; zero && j < len; j++)
             zero = !a[j] && !p[j];
         snprintf(name, sizeof(name), "buffers-%zu-pages", pages[i]);
-        report(zero && hypervisor_fills(h, a, len, caps) &&
-               hypervisor_fills(h, p, len, caps), name, NULL);
+        xentest_ok(zero && hypervisor_fills(h, a, len, caps) &&
+                   hypervisor_fills(h, p, len, caps), name);
         xencall_free_buffer(h, a);
         xencall_free_buffer_pages(h, p, pages[i]);
     }
-    report(xencall_buffers_never_fault(h) == expect_never_fault, "never-fault",
-           "%d", xencall_buffers_never_fault(h));
+    xentest_check(xencall_buffers_never_fault(h) == expect_never_fault,
+                  "never-fault", "%d", xencall_buffers_never_fault(h));
+}
+
+static int child_closes_and_opens(void *arg)
+{
+    xencall_handle *inherited = arg, *own;
+    int ok = xencall_close(inherited) == 0;
+
+    own = xencall_open(NULL, 0);
+    ok = ok && own && xencall1(own, __HYPERVISOR_xen_version, 0) > 0;
+    xencall_close(own);
+    return ok ? 0 : 1;
 }
 
 static void check_fork(xencall_handle *h)
 {
     char *buf = xencall_alloc_buffer(h, 1024), caps[1024];
-    int status = -1;
-    pid_t pid;
+    int status;
 
     sys_line("/sys/hypervisor/properties/capabilities", caps, sizeof(caps));
-    pid = fork();
-    if (pid == 0) {
-        xencall_handle *own;
-        int ok = xencall_close(h) == 0;
-
-        own = xencall_open(NULL, 0);
-        ok = ok && own && xencall1(own, __HYPERVISOR_xen_version, 0) > 0;
-        xencall_close(own);
-        _exit(ok ? 0 : 1);
-    }
-    waitpid(pid, &status, 0);
-    report(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-           "fork-child-closes-and-opens", "status %d", status);
-    report(xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities,
-                    (uintptr_t)buf) == 0 && !strcmp(buf, caps),
-           "fork-parent-buffer-and-handle-work", NULL);
+    status = proc_run_child(child_closes_and_opens, h, CHILD_SECONDS);
+    xentest_check(status == 0, "fork-child-closes-and-opens", "status %d", status);
+    xentest_ok(xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities,
+                        (uintptr_t)buf) == 0 && !strcmp(buf, caps),
+               "fork-parent-buffer-and-handle-work");
     xencall_free_buffer(h, buf);
 }
 
@@ -231,20 +214,17 @@ static void *worker(void *arg)
 static void check_threads(xencall_handle *h)
 {
     struct worker w[4];
-    pthread_t t[4];
     char caps[1024];
-    int errors = 0;
+    int errors = 0, rc;
 
     sys_line("/sys/hypervisor/properties/capabilities", caps, sizeof(caps));
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 4; i++)
         w[i] = (struct worker){ h, caps, 0 };
-        pthread_create(&t[i], NULL, worker, &w[i]);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(t[i], NULL);
+    rc = proc_run_threads(4, worker, w, sizeof(w[0]));
+    for (int i = 0; i < 4; i++)
         errors += w[i].errors;
-    }
-    report(errors == 0, "threads-share-handle", "%d errors in 800 calls", errors);
+    xentest_check(rc == 0 && errors == 0, "threads-share-handle",
+                  "%d errors in 800 calls, threads: %d", errors, rc);
 }
 
 static int physinfo(xencall_handle *h)
@@ -266,22 +246,22 @@ static int physinfo(xencall_handle *h)
  * with its parent: a child restricting its inherited handle must
  * leave the parent's hypercalls working.
  */
+static int child_restricts(void *arg)
+{
+    xencall_handle *inherited = arg;
+    /* No buffers here: the parent's are not mapped in the child. */
+    int ok = xentoolcore_restrict_all(1) == 0 &&
+             xencall1(inherited, __HYPERVISOR_xen_version, 0) == -1 && errno == EPERM;
+
+    return ok && xencall_close(inherited) == 0 ? 0 : 1;
+}
+
 static void check_fork_restriction(xencall_handle *h)
 {
-    int status = -1;
-    pid_t pid = fork();
+    int status = proc_run_child(child_restricts, h, CHILD_SECONDS);
 
-    if (pid == 0) {
-        /* No buffers here: the parent's are not mapped in the child. */
-        int ok = xentoolcore_restrict_all(1) == 0 &&
-                 xencall1(h, __HYPERVISOR_xen_version, 0) == -1 && errno == EPERM;
-
-        _exit(ok && xencall_close(h) == 0 ? 0 : 1);
-    }
-    waitpid(pid, &status, 0);
-    report(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-           "fork-child-restricts", "status %d", status);
-    report(physinfo(h) == 0, "fork-parent-unrestricted", NULL);
+    xentest_check(status == 0, "fork-child-restricts", "status %d", status);
+    xentest_ok(physinfo(h) == 0, "fork-parent-unrestricted");
 }
 
 /* Last: restriction cannot be undone in this process. */
@@ -291,11 +271,12 @@ static void check_restriction(xencall_handle *h)
 
     int rc = xentoolcore_restrict_all(1);
 
-    report(rc == 0, "restrict-all", rc ? "errno %d" : NULL, errno);
+    xentest_check(rc == 0, "restrict-all", "errno %d", rc ? errno : 0);
     errno = 0;
     after = physinfo(h);
-    report(before == 0 && after == -1 && errno == EPERM, "restricted-sysctl-eperm",
-           "before %d, after %d errno %d", before, after, errno);
+    xentest_check(before == 0 && after == -1 && errno == EPERM,
+                  "restricted-sysctl-eperm", "before %d, after %d errno %d",
+                  before, after, errno);
 }
 
 int main(int argc, char **argv)
@@ -309,25 +290,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s bufdev|locked EXPECTED_MAX_PAGES\n", argv[0]);
         return 2;
     }
-    mode = argv[1];
+    xentest.suite = argv[1];   /* checks are named under the mode */
     h = xencall_open(NULL, 0);
-    report(h != NULL, "open", h ? NULL : "errno %d", errno);
+    xentest_check(h != NULL, "open", "errno %d", h ? 0 : errno);
     if (!h)
         return 1;
     snprintf(link, sizeof(link), "/proc/self/fd/%d", xencall_fd(h));
     n = readlink(link, target, sizeof(target) - 1);
     target[n > 0 ? n : 0] = 0;
-    report(!strcmp(target, "/dev/xen/privcmd"), "privcmd-node", "%s", target);
+    xentest_check(!strcmp(target, "/dev/xen/privcmd"), "privcmd-node", "%s", target);
 
     check_versions(h);
     check_strings(h);
     check_errors(h);
     check_memory_op(h, strtol(argv[2], NULL, 10));
-    check_buffers(h, !strcmp(mode, "bufdev"));
+    check_buffers(h, !strcmp(xentest.suite, "bufdev"));
     check_fork(h);
     check_threads(h);
     check_fork_restriction(h);
     check_restriction(h);
-    report(xencall_close(h) == 0, "close", NULL);
-    return failures ? 1 : 0;
+    xentest_ok(xencall_close(h) == 0, "close");
+    return xentest.failed ? 1 : 0;
 }

@@ -31,6 +31,7 @@
 
 #include "os.h"
 #include "interpose.h"
+#include "kernel.h"
 #include "locked.h"
 #include "xen.h"
 #include "freebsd.h"
@@ -38,9 +39,7 @@
 const char sim_os_name[] = "freebsd";
 
 #define PRIVCMD_NODE "/dev/xen/privcmd"
-#define MAX_FDS 1024
-#define MAX_FILES 1024
-#define MAX_REGIONS 4096
+#define NODE_PRIVCMD 0   /* the one device node: sim_fd's node */
 #define MAX_IN_FLIGHT 256
 #define HC_MULTICALL 13
 
@@ -58,37 +57,24 @@ static struct {
 static int sim_ready;
 #define READY() __atomic_load_n(&sim_ready, __ATOMIC_ACQUIRE)
 
-enum fault { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MLOCK, F_MINHERIT, F_NR };
-static const char *const fault_name[F_NR] = {
-    "open", "close", "ioctl", "mmap", "munmap", "mlock", "minherit",
+enum fault { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MLOCK, F_MINHERIT };
+static const struct sim_fault_name fault_names[] = {
+    { "open", F_OPEN }, { "close", F_CLOSE }, { "ioctl", F_IOCTL }, { "mmap", F_MMAP },
+    { "munmap", F_MUNMAP }, { "mlock", F_MLOCK }, { "minherit", F_MINHERIT },
 };
 
 /*
- * An open file of the device: privcmd_open() gives each open its own
- * data (devfs_set_cdevpriv), shared by every descriptor and process
- * that shares the open file. These live in memory shared with forked
- * children, so a restriction made in one process shows in the other;
- * fields are touched only with atomics.
+ * privcmd_open() gives each open its own data (devfs_set_cdevpriv),
+ * shared by every descriptor and process that shares the open file:
+ * each privcmd descriptor's sim_open_file.
  */
-struct open_file {
-    int refs;   /* descriptors, in every process; 0: slot free */
-    int dom;    /* DOMID_INVALID until restricted */
-};
-static struct open_file *files;
-
-struct region {
-    uintptr_t start;
-    size_t len;
-    int locked;
-    int inherit;
-};
+static struct sim_fds fds;
+/* Anonymous memory, with its mlock() and minherit() state. */
+static struct sim_regions regions;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t held_cond = PTHREAD_COND_INITIALIZER;
-static int fd_file[MAX_FDS];   /* 1 + index in files[]; 0: not ours */
-static int nr_fds;
-static struct region regions[MAX_REGIONS];
-static size_t nr_regions, mapped_bytes;
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 static struct {
     int xen_present, kernel_restrict, holding;
 } cfg;
@@ -98,10 +84,6 @@ static uint64_t last_op, last_arg0;
 static int held, releases, max_in_flight;
 static uintptr_t in_flight[MAX_IN_FLIGHT];
 static int nr_in_flight;
-static struct {
-    unsigned long countdown;
-    int err;
-} faults[F_NR];
 
 static void defaults(void)
 {
@@ -113,77 +95,27 @@ static void defaults(void)
     last_open_flags = -1;
     last_op = last_arg0 = 0;
     max_in_flight = 0;
-    memset(faults, 0, sizeof(faults));
-}
-
-/* Under the lock: whether this call is the one chosen to fail. */
-static int injected(enum fault f)
-{
-    if (!faults[f].countdown || --faults[f].countdown)
-        return 0;
-    errno = faults[f].err;
-    return 1;
+    sim_faults_clear(&faults);
 }
 
 /* Under the lock: the open file behind fd, or NULL. */
-static struct open_file *file_of(int fd)
+static struct sim_open_file *file_of(int fd)
 {
-    return fd >= 0 && fd < MAX_FDS && fd_file[fd] ? &files[fd_file[fd] - 1] : NULL;
+    return sim_fds_node(&fds, fd) == NODE_PRIVCMD ? fds.at[fd].file : NULL;
 }
 
-static void file_get(int index)
+static struct sim_region *region_at(const void *p)
 {
-    __atomic_add_fetch(&files[index - 1].refs, 1, __ATOMIC_ACQ_REL);
-}
-
-static void file_put(int index)
-{
-    __atomic_sub_fetch(&files[index - 1].refs, 1, __ATOMIC_ACQ_REL);
-}
-
-/* A free slot, claimed for a new open file (1 + index), or 0. */
-static int file_new(void)
-{
-    int i, free_refs;
-
-    for (i = 0; i < MAX_FILES; i++) {
-        free_refs = 0;
-        if (__atomic_compare_exchange_n(&files[i].refs, &free_refs, 1, 0,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-            __atomic_store_n(&files[i].dom, DOMID_INVALID, __ATOMIC_RELEASE);
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
-static struct region *region_at(const void *p)
-{
-    uintptr_t a = (uintptr_t)p;
-    size_t i;
-
-    for (i = 0; i < nr_regions; i++)
-        if (a >= regions[i].start && a < regions[i].start + regions[i].len)
-            return &regions[i];
-    return NULL;
+    return sim_regions_find(&regions, (uintptr_t)p);
 }
 
 /* Wired, and never shared with a child: what the hypervisor may be
  * given. INHERIT_NONE and INHERIT_ZERO both keep a child's hands off
  * the pages (vm_map.c, vmspace_fork()). */
-static void update_reachable(const struct region *r)
+static void update_reachable(struct sim_region *r)
 {
-    if (r->locked && (r->inherit == INHERIT_NONE || r->inherit == INHERIT_ZERO))
-        sim_xen_mem_add((void *)r->start, r->len);
-    else
-        sim_xen_mem_remove((void *)r->start, r->len);
-}
-
-static void drop_region(struct region *r)
-{
-    sim_xen_mem_remove((void *)r->start, r->len);
-    mapped_bytes -= r->len;
-    *r = regions[--nr_regions];
+    sim_region_set_reachable(r, r->locked && (r->inherit == INHERIT_NONE ||
+                                              r->inherit == INHERIT_ZERO));
 }
 
 /* ---- privcmd_ioctl() ------------------------------------------------------ */
@@ -273,7 +205,7 @@ static void entry_leaves(uintptr_t entry)
 }
 
 /* Under the lock; returns unlocked. */
-static int hypercall_ioctl(struct open_file *f, struct ioctl_privcmd_hypercall *hc)
+static int hypercall_ioctl(struct sim_open_file *f, struct ioctl_privcmd_hypercall *hc)
 {
     uint64_t args[5];
     long result;
@@ -281,7 +213,7 @@ static int hypercall_ioctl(struct open_file *f, struct ioctl_privcmd_hypercall *
 
     hypercall_ioctls++;
     /* The current driver forbids hypercalls once restricted. */
-    if (__atomic_load_n(&f->dom, __ATOMIC_ACQUIRE) != DOMID_INVALID) {
+    if (sim_open_file_restricted(f)) {
         pthread_mutex_unlock(&lock);
         errno = EPERM;
         return -1;
@@ -320,33 +252,29 @@ static int hypercall_ioctl(struct open_file *f, struct ioctl_privcmd_hypercall *
  * call hands to the caller as it is (errno -22). 12-STABLE has no such
  * request (ENOSYS, see sim_os_set_kernel_restrict()).
  */
-static int restrict_ioctl(struct open_file *f, uint16_t domid)
+static int restrict_ioctl(struct sim_open_file *f, uint16_t domid)
 {
-    int current;
-
     restrict_ioctls++;
     if (!cfg.kernel_restrict) {
         errno = ENOSYS;
         return -1;
     }
     last_restrict_domid = domid;
-    current = __atomic_load_n(&f->dom, __ATOMIC_ACQUIRE);
-    if (current != DOMID_INVALID && current != domid) {
+    if (sim_open_file_restrict(f, domid) < 0) {
         errno = -EINVAL;
         return -1;
     }
-    __atomic_store_n(&f->dom, domid, __ATOMIC_RELEASE);
     return 0;
 }
 
 static int privcmd_ioctl(int fd, unsigned long req, void *arg)
 {
-    struct open_file *f;
+    struct sim_open_file *f;
     int rc;
 
     pthread_mutex_lock(&lock);
     f = file_of(fd);
-    if (!f || injected(F_IOCTL)) {
+    if (!f || sim_faults_hit(&faults, F_IOCTL)) {
         if (!f)
             errno = EBADF;
         pthread_mutex_unlock(&lock);
@@ -368,11 +296,12 @@ static int privcmd_ioctl(int fd, unsigned long req, void *arg)
 
 static int open_privcmd(int flags)
 {
-    int fd, file;
+    struct sim_open_file *file;
+    int fd;
 
     pthread_mutex_lock(&lock);
     last_open_flags = flags;
-    if (injected(F_OPEN)) {
+    if (sim_faults_hit(&faults, F_OPEN)) {
         pthread_mutex_unlock(&lock);
         return -1;
     }
@@ -381,19 +310,22 @@ static int open_privcmd(int flags)
         errno = ENOENT;
         return -1;
     }
-    file = file_new();
+    file = sim_open_file_new(REAL(mmap));
     if (!file) {
         pthread_mutex_unlock(&lock);
         errno = ENFILE;
         return -1;
     }
     fd = REAL(open)("/dev/null", O_RDWR | (flags & O_CLOEXEC));
-    if (fd >= 0 && fd < MAX_FDS) {
-        fd_file[fd] = file;
-        nr_fds++;
-    } else {
-        file_put(file);
+    if (fd >= SIM_MAX_FDS) {
+        REAL(close)(fd);
+        errno = EMFILE;
+        fd = -1;
     }
+    if (fd >= 0)
+        sim_fds_set(&fds, fd, NODE_PRIVCMD, file);
+    else
+        REAL(munmap)(file, SIM_OPEN_FILE_SIZE);
     pthread_mutex_unlock(&lock);
     return fd;
 }
@@ -436,10 +368,8 @@ INTERPOSER int close(int fd)
     pthread_mutex_lock(&lock);
     if (file_of(fd)) {
         /* Like FreeBSD, a failing close still releases the fd. */
-        failed = injected(F_CLOSE);
-        file_put(fd_file[fd]);
-        fd_file[fd] = 0;
-        nr_fds--;
+        failed = sim_faults_hit(&faults, F_CLOSE);
+        sim_fds_set(&fds, fd, -1, NULL);
     }
     pthread_mutex_unlock(&lock);
     if (failed) {
@@ -460,17 +390,9 @@ INTERPOSER int dup2(int oldfd, int newfd)
         return REAL(dup2)(oldfd, newfd);
     pthread_mutex_lock(&lock);
     rc = REAL(dup2)(oldfd, newfd);
-    if (rc >= 0 && oldfd != newfd && newfd >= 0 && newfd < MAX_FDS) {
-        if (file_of(newfd)) {
-            file_put(fd_file[newfd]);
-            nr_fds--;
-        }
-        fd_file[newfd] = file_of(oldfd) ? fd_file[oldfd] : 0;
-        if (fd_file[newfd]) {
-            file_get(fd_file[newfd]);
-            nr_fds++;
-        }
-    }
+    /* newfd now shares oldfd's open file, whatever it was before. */
+    if (rc >= 0 && oldfd != newfd && newfd < SIM_MAX_FDS)
+        sim_fds_set(&fds, newfd, sim_fds_node(&fds, oldfd), file_of(oldfd));
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -499,24 +421,20 @@ INTERPOSER void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     if (!READY() || !(flags & MAP_ANONYMOUS) || fd != -1)
         return REAL(mmap)(addr, len, prot, flags, fd, off);
     pthread_mutex_lock(&lock);
-    if (injected(F_MMAP) || nr_regions == MAX_REGIONS) {
-        if (nr_regions == MAX_REGIONS)
-            errno = ENOMEM;
+    if (sim_faults_hit(&faults, F_MMAP)) {
         pthread_mutex_unlock(&lock);
         return MAP_FAILED;   /* FreeBSD fails with MAP_FAILED, never NULL */
     }
     p = REAL(mmap)(addr, len, prot, flags, fd, off);
-    if (p != MAP_FAILED) {
-        regions[nr_regions++] = (struct region){ (uintptr_t)p, len, 0, INHERIT_COPY };
-        mapped_bytes += len;
-    }
+    if (p != MAP_FAILED)
+        sim_regions_add(&regions, (uintptr_t)p, (uintptr_t)p + len)->inherit = INHERIT_COPY;
     pthread_mutex_unlock(&lock);
     return p;
 }
 
 INTERPOSER int munmap(void *p, size_t len)
 {
-    struct region *r;
+    struct sim_region *r;
     int rc;
 
     if (!READY())
@@ -527,20 +445,20 @@ INTERPOSER int munmap(void *p, size_t len)
         pthread_mutex_unlock(&lock);
         return REAL(munmap)(p, len);
     }
-    if (injected(F_MUNMAP)) {
+    if (sim_faults_hit(&faults, F_MUNMAP)) {
         pthread_mutex_unlock(&lock);
         return -1;
     }
     rc = REAL(munmap)(p, len);
     if (rc == 0)
-        drop_region(r);
+        sim_regions_drop(&regions, r);
     pthread_mutex_unlock(&lock);
     return rc;
 }
 
 INTERPOSER int mlock(const void *p, size_t len)
 {
-    struct region *r;
+    struct sim_region *r;
     int rc;
 
     if (!READY())
@@ -551,13 +469,13 @@ INTERPOSER int mlock(const void *p, size_t len)
         pthread_mutex_unlock(&lock);
         return REAL(mlock)(p, len);
     }
-    if (injected(F_MLOCK)) {
+    if (sim_faults_hit(&faults, F_MLOCK)) {
         pthread_mutex_unlock(&lock);
         return -1;
     }
     rc = REAL(mlock)(p, len);
     if (rc == 0) {
-        r->locked = 1;
+        sim_region_set_locked(&regions, r, 1);
         update_reachable(r);
     }
     pthread_mutex_unlock(&lock);
@@ -566,12 +484,12 @@ INTERPOSER int mlock(const void *p, size_t len)
 
 int minherit(void *p, size_t len, int inherit)
 {
-    struct region *r;
+    struct sim_region *r;
 
     (void)len;
     pthread_mutex_lock(&lock);
     r = region_at(p);
-    if (!r || injected(F_MINHERIT)) {
+    if (!r || sim_faults_hit(&faults, F_MINHERIT)) {
         if (!r)
             errno = EINVAL;
         pthread_mutex_unlock(&lock);
@@ -585,47 +503,32 @@ int minherit(void *p, size_t len, int inherit)
 
 /* ---- fork (vm_map.c, vmspace_fork()) -------------------------------------- */
 
-static void before_fork(void)
-{
-    pthread_mutex_lock(&lock);
-}
-
-static void after_fork_parent(void)
-{
-    pthread_mutex_unlock(&lock);
-}
-
 /*
- * The child shares the parent's open files (one more reference each).
- * An INHERIT_NONE mapping is absent from it; an INHERIT_ZERO one is
- * there, zero-filled and not wired. Memory locks are not inherited.
+ * The child shares the parent's open files. An INHERIT_NONE mapping is
+ * absent from it; an INHERIT_ZERO one is there, zero-filled and not
+ * wired. Memory locks are not inherited.
  */
-static void after_fork_child(void)
+static void in_forked_child(void)
 {
     size_t i = 0;
-    int fd;
 
-    for (fd = 0; fd < MAX_FDS; fd++)
-        if (fd_file[fd])
-            file_get(fd_file[fd]);
     nr_in_flight = 0;
     held = releases = 0;
     pthread_cond_init(&held_cond, NULL);
-    while (i < nr_regions) {
-        struct region *r = &regions[i];
+    while (i < regions.nr) {
+        struct sim_region *r = &regions.at[i];
 
         if (r->inherit == INHERIT_NONE) {
-            REAL(munmap)((void *)r->start, r->len);
-            drop_region(r);
+            REAL(munmap)((void *)r->start, r->end - r->start);
+            sim_regions_drop(&regions, r);
             continue;
         }
         if (r->inherit == INHERIT_ZERO)
-            memset((void *)r->start, 0, r->len);
-        r->locked = 0;
+            memset((void *)r->start, 0, r->end - r->start);
+        sim_region_set_locked(&regions, r, 0);
         update_reachable(r);
         i++;
     }
-    pthread_mutex_unlock(&lock);
 }
 
 __attribute__((constructor)) static void sim_freebsd_init(void)
@@ -637,12 +540,9 @@ __attribute__((constructor)) static void sim_freebsd_init(void)
     REAL(munmap);
     REAL(mlock);
     REAL(dup2);
-    files = REAL(mmap)(NULL, MAX_FILES * sizeof(*files), PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (files == MAP_FAILED)
-        abort();   /* a test harness without memory cannot go on */
+    sim_fds_init(&fds, REAL(munmap));
     defaults();
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    sim_kernel_atfork(&lock, in_forked_child);
     __atomic_store_n(&sim_ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -676,12 +576,12 @@ unsigned sim_os_hypercall_arg_bits(void)
 
 int sim_os_open_handles(void)
 {
-    return SIM_LOCKED_READ(&lock, nr_fds);
+    return SIM_LOCKED_READ(&lock, fds.open);
 }
 
 size_t sim_os_mapped_bytes(void)
 {
-    return SIM_LOCKED_READ(&lock, mapped_bytes);
+    return SIM_LOCKED_READ(&lock, regions.mapped_bytes);
 }
 
 /* 1: the current driver (restriction per open file); 0: 12-STABLE's,
@@ -694,25 +594,14 @@ int sim_os_set_kernel_restrict(int supported)
 
 int sim_os_fail_nth(const char *name, unsigned long n, int err)
 {
-    int f;
-
-    for (f = 0; f < F_NR; f++) {
-        if (name && !strcmp(name, fault_name[f])) {
-            pthread_mutex_lock(&lock);
-            faults[f].countdown = n;
-            faults[f].err = err;
-            pthread_mutex_unlock(&lock);
-            return 0;
-        }
-    }
-    return -1;
+    return sim_faults_arm(&faults, name, n, err);
 }
 
 /* ---- freebsd.h ------------------------------------------------------------ */
 
 int sim_freebsd_mapping(const void *p, int *locked, int *inherit)
 {
-    struct region *r;
+    struct sim_region *r;
     int rc = -1;
 
     pthread_mutex_lock(&lock);

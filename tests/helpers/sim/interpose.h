@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * For simulated kernels that interpose libc calls (tests/linux,
- * tests/freebsd). A sanitizer's runtime and other libraries'
+ * For simulated kernels that interpose libc calls (linux.c,
+ * freebsd.c). A sanitizer's runtime and other libraries'
  * constructors call open() and mmap() through the same symbols before
  * the simulator's constructor has run, so the real functions are
  * resolved on first use, and the interposers are not instrumented (a

@@ -33,6 +33,7 @@
 
 #include "linux.h"
 #include "interpose.h"
+#include "kernel.h"
 #include "os.h"
 #include "locked.h"
 #include "xen.h"
@@ -82,50 +83,28 @@ static const char *const node_path[SIM_NR_NODES] = {
     [SIM_NODE_NULL] = "/dev/null",
 };
 
-#define MAX_FDS 4096
-
 /*
- * What Linux's privcmd driver keeps per open file description, in the
- * file's private data (drivers/xen/privcmd.c: struct privcmd_data,
- * set by privcmd_ioctl_restrict(), checked by every other ioctl): the
- * domain the file is restricted to. Every descriptor sharing the open
- * file sees it, through dup() in this process or fork() in another,
- * so each record is a shared mapping of its own, which a fork() keeps
- * shared; parent and child reach it atomically, having no lock in
- * common.
+ * Descriptors of privcmd nodes carry what Linux's privcmd driver keeps
+ * per open file description in the file's private data
+ * (drivers/xen/privcmd.c: struct privcmd_data, set by
+ * privcmd_ioctl_restrict(), checked by every other ioctl): the domain
+ * the file is restricted to.
  */
-struct open_file {
-    uint16_t restricted_to;   /* SIM_DOMID_INVALID: not restricted */
-};
-#define SIM_DOMID_INVALID 0x7ff4   /* Xen's DOMID_INVALID */
-#define OPEN_FILE_SIZE 4096
+static struct sim_fds fds;
 
-struct fd_entry {
-    signed char node;        /* enum sim_linux_node, or -1: not ours */
-    struct open_file *file;  /* privcmd nodes only */
-};
+/* Buffer mappings: from the buffer device, or anonymous memory. */
+static struct sim_regions regions;
 
-/* A buffer mapping: from the buffer device, or anonymous memory. */
-struct region {
-    uintptr_t start, end;
-    int flags;               /* as given to mmap() */
-    unsigned from_device:1, locked:1, dontfork:1, reachable:1;
-};
-
-enum fault_call {
-    F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MADVISE, F_MLOCK, F_DUP,
-    F_NR
-};
-static const char *const fault_name[F_NR] = {
-    "open", "close", "ioctl", "mmap", "munmap", "madvise", "mlock", "dup3",
+enum fault_call { F_OPEN, F_CLOSE, F_IOCTL, F_MMAP, F_MUNMAP, F_MADVISE, F_MLOCK, F_DUP };
+static const struct sim_fault_name fault_names[] = {
+    { "open", F_OPEN }, { "close", F_CLOSE }, { "ioctl", F_IOCTL },
+    { "mmap", F_MMAP }, { "munmap", F_MUNMAP }, { "madvise", F_MADVISE },
+    /* One counter for each pair. */
+    { "mlock", F_MLOCK }, { "munlock", F_MLOCK }, { "dup3", F_DUP }, { "dup2", F_DUP },
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fd_entry fds[MAX_FDS];
-static int nr_fds;
-static struct region *regions;
-static size_t nr_regions, cap_regions;
-static size_t mapped_bytes, locked_bytes;
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 static unsigned long hypercall_ioctls, restrict_ioctls;
 static sim_linux_fd_hook fd_hook;
 static void *fd_hook_arg;
@@ -135,11 +114,6 @@ static struct {
     int open_error[SIM_NR_NODES];
 } cfg;
 
-static struct {
-    unsigned long countdown;   /* 0: disarmed */
-    int err;
-} faults[F_NR];
-
 static void defaults(void)
 {
     memset(&cfg, 0, sizeof(cfg));
@@ -147,24 +121,15 @@ static void defaults(void)
     cfg.proc_privcmd = 1;
     cfg.buffer_device = 1;
     cfg.kernel_restrict = 1;
-    memset(faults, 0, sizeof(faults));
+    sim_faults_clear(&faults);
     hypercall_ioctls = restrict_ioctls = 0;
     fd_hook = NULL;
     fd_hook_arg = NULL;
 }
 
-/* With the lock held: 1 and errno set if this call is the armed one. */
-static int injected(enum fault_call c)
-{
-    if (!faults[c].countdown || --faults[c].countdown)
-        return 0;
-    errno = faults[c].err;
-    return 1;
-}
-
 static int node_of(int fd)
 {
-    return fd >= 0 && fd < MAX_FDS ? fds[fd].node : -1;
+    return sim_fds_node(&fds, fd);
 }
 
 static int is_privcmd(int node)
@@ -172,134 +137,23 @@ static int is_privcmd(int node)
     return node == SIM_NODE_PRIVCMD || node == SIM_NODE_PROC_PRIVCMD;
 }
 
-/* With the lock held: forget file once no descriptor of ours has it. */
-static void put_open_file(struct open_file *file)
-{
-    int fd;
-
-    for (fd = 0; fd < MAX_FDS; fd++)
-        if (fds[fd].file == file)
-            return;
-    REAL(munmap)(file, OPEN_FILE_SIZE);
-}
-
-/* With the lock held: fd now stands for node, sharing file. */
-static void set_fd(int fd, int node, struct open_file *file)
-{
-    struct open_file *old = fds[fd].file;
-
-    if (fds[fd].node < 0 && node >= 0)
-        nr_fds++;
-    else if (fds[fd].node >= 0 && node < 0)
-        nr_fds--;
-    fds[fd].node = (signed char)node;
-    fds[fd].file = file;
-    if (old && old != file)
-        put_open_file(old);
-}
-
-static struct open_file *new_open_file(void)
-{
-    struct open_file *file = REAL(mmap)(NULL, OPEN_FILE_SIZE,
-                                        PROT_READ | PROT_WRITE,
-                                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-    if (file == MAP_FAILED)
-        return NULL;
-    file->restricted_to = SIM_DOMID_INVALID;
-    return file;
-}
-
-static uint16_t restricted_to(int fd)
-{
-    struct open_file *file = fds[fd].file;
-
-    return file ? __atomic_load_n(&file->restricted_to, __ATOMIC_ACQUIRE)
-                : SIM_DOMID_INVALID;
-}
-
 /* ---- buffer mappings ------------------------------------------------------ */
 
-static int overlaps(uintptr_t start, uintptr_t end)
+/* What the hypervisor may touch follows the kernel's rules: device
+ * pages always; anonymous pages only pinned and kept out of forks. */
+static void update_reachable(struct sim_region *r)
 {
-    size_t i;
-
-    for (i = 0; i < nr_regions; i++)
-        if (regions[i].start < end && start < regions[i].end)
-            return 1;
-    return 0;
-}
-
-static struct region *new_region(void)
-{
-    if (nr_regions == cap_regions) {
-        size_t cap = cap_regions ? cap_regions * 2 : 64;
-        struct region *r = realloc(regions, cap * sizeof(*r));
-
-        if (!r)
-            abort();   /* a harness out of memory cannot go on */
-        regions = r;
-        cap_regions = cap;
-    }
-    return &regions[nr_regions++];
+    sim_region_set_reachable(r, r->from_device || (r->locked && r->dontfork));
 }
 
 static void add_region(uintptr_t start, uintptr_t end, int flags, int device)
 {
-    struct region *r = new_region();
+    struct sim_region *r = sim_regions_add(&regions, start, end);
 
-    memset(r, 0, sizeof(*r));
-    r->start = start;
-    r->end = end;
-    r->flags = flags;
+    r->mmap_flags = flags;
     r->from_device = !!device;
-    r->locked = !!(flags & MAP_LOCKED);
-    mapped_bytes += end - start;
-    if (r->locked)
-        locked_bytes += end - start;
-}
-
-/* What the hypervisor may touch follows the kernel's rules: device
- * pages always; anonymous pages only pinned and kept out of forks. */
-static void update_reachable(struct region *r)
-{
-    int want = r->from_device || (r->locked && r->dontfork);
-
-    if (want && !r->reachable)
-        sim_xen_mem_add((void *)r->start, r->end - r->start);
-    else if (!want && r->reachable)
-        sim_xen_mem_remove((void *)r->start, r->end - r->start);
-    r->reachable = (unsigned)want;
-}
-
-/* Split the region holding addr in its middle, so that operations on
- * part of a mapping act on whole regions. */
-static void split_at(uintptr_t addr)
-{
-    size_t i;
-
-    for (i = 0; i < nr_regions; i++) {
-        if (regions[i].start < addr && addr < regions[i].end) {
-            struct region *upper = new_region();   /* may move regions */
-
-            *upper = regions[i];
-            upper->start = addr;
-            regions[i].end = addr;
-            return;
-        }
-    }
-}
-
-static void drop_region(size_t i)
-{
-    struct region *r = &regions[i];
-
-    if (r->reachable)
-        sim_xen_mem_remove((void *)r->start, r->end - r->start);
-    mapped_bytes -= r->end - r->start;
-    if (r->locked)
-        locked_bytes -= r->end - r->start;
-    regions[i] = regions[--nr_regions];
+    sim_region_set_locked(&regions, r, flags & MAP_LOCKED);
+    update_reachable(r);
 }
 
 enum range_op { OP_UNMAP, OP_LOCK, OP_UNLOCK, OP_DONTFORK, OP_DOFORK };
@@ -308,10 +162,10 @@ static void apply_range(uintptr_t start, uintptr_t end, enum range_op op)
 {
     size_t i;
 
-    split_at(start);
-    split_at(end);
-    for (i = 0; i < nr_regions;) {
-        struct region *r = &regions[i];
+    sim_regions_split_at(&regions, start);
+    sim_regions_split_at(&regions, end);
+    for (i = 0; i < regions.nr;) {
+        struct sim_region *r = &regions.at[i];
 
         if (r->start < start || r->end > end) {
             i++;
@@ -319,23 +173,15 @@ static void apply_range(uintptr_t start, uintptr_t end, enum range_op op)
         }
         switch (op) {
         case OP_UNMAP:
-            drop_region(i);
+            sim_regions_drop(&regions, r);
             continue;
         case OP_LOCK:
-            if (!r->locked)
-                locked_bytes += r->end - r->start;
-            r->locked = 1;
-            break;
         case OP_UNLOCK:
-            if (r->locked)
-                locked_bytes -= r->end - r->start;
-            r->locked = 0;
+            sim_region_set_locked(&regions, r, op == OP_LOCK);
             break;
         case OP_DONTFORK:
-            r->dontfork = 1;
-            break;
         case OP_DOFORK:
-            r->dontfork = 0;
+            r->dontfork = op == OP_DONTFORK;
             break;
         }
         update_reachable(r);
@@ -352,35 +198,21 @@ INTERPOSER static uintptr_t page_end(const void *p, size_t len)
 
 /* ---- fork: the child loses its don't-fork mappings, as on Linux ---------- */
 
-static void before_fork(void)
-{
-    pthread_mutex_lock(&lock);
-}
-
-static void after_fork_parent(void)
-{
-    pthread_mutex_unlock(&lock);
-}
-
-static void after_fork_child(void)
+static void in_forked_child(void)
 {
     size_t i;
 
-    for (i = 0; i < nr_regions;) {
-        if (regions[i].dontfork)
-            drop_region(i);
+    for (i = 0; i < regions.nr;) {
+        if (regions.at[i].dontfork)
+            sim_regions_drop(&regions, &regions.at[i]);
         else
             i++;
     }
-    pthread_mutex_unlock(&lock);
 }
 
 __attribute__((constructor)) static void sim_linux_init(void)
 {
-    int i;
-
-    for (i = 0; i < MAX_FDS; i++)
-        fds[i].node = -1;
+    sim_fds_init(&fds, REAL(munmap));
     defaults();
     REAL(open);
     REAL(close);
@@ -391,7 +223,7 @@ __attribute__((constructor)) static void sim_linux_init(void)
     REAL(madvise);
     REAL(dup3);
     REAL(dup2);
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    sim_kernel_atfork(&lock, in_forked_child);
     sim_ready = 1;
 }
 
@@ -425,13 +257,13 @@ static int node_exists(int node)
 
 static int open_node(int node, int flags)
 {
-    struct open_file *file = NULL;
+    struct sim_open_file *file = NULL;
     sim_linux_fd_hook hook;
     void *hook_arg;
     int fd, err;
 
     pthread_mutex_lock(&lock);
-    if (injected(F_OPEN)) {
+    if (sim_faults_hit(&faults, F_OPEN)) {
         fd = -1;
     } else if (!node_exists(node)) {
         errno = ENOENT;
@@ -439,19 +271,19 @@ static int open_node(int node, int flags)
     } else if (cfg.open_error[node]) {
         errno = cfg.open_error[node];
         fd = -1;
-    } else if (is_privcmd(node) && !(file = new_open_file())) {
+    } else if (is_privcmd(node) && !(file = sim_open_file_new(REAL(mmap)))) {
         fd = -1;
     } else {
         fd = REAL(open)("/dev/null", flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
-        if (fd >= MAX_FDS) {
+        if (fd >= SIM_MAX_FDS) {
             REAL(close)(fd);
             errno = EMFILE;
             fd = -1;
         }
         if (fd >= 0)
-            set_fd(fd, node, file);
+            sim_fds_set(&fds, fd, node, file);
         else if (file)
-            REAL(munmap)(file, OPEN_FILE_SIZE);
+            REAL(munmap)(file, SIM_OPEN_FILE_SIZE);
     }
     err = errno;
     hook = fd >= 0 ? fd_hook : NULL;
@@ -519,33 +351,38 @@ INTERPOSER int __open64_2(const char *path, int flags)
                                   : REAL(open64)(path, flags);
 }
 
-/* Our nodes are absolute paths, so dirfd never matters for them. */
-INTERPOSER int openat(int dirfd, const char *path, int flags, ...)
+/* openat() and openat64(): our nodes are absolute paths, so dirfd
+ * never matters for them. */
+INTERPOSER static int openat_or_pass(openat_fn real_openat, int dirfd,
+                                     const char *path, int flags, va_list ap)
 {
     int node = find_node(path);
-    va_list ap;
-    mode_t mode;
 
     if (node >= 0 && sim_ready)
         return open_node(node, flags);
+    return real_openat(dirfd, path, flags, mode_arg(flags, ap));
+}
+
+INTERPOSER int openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    int fd;
+
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = openat_or_pass(REAL(openat), dirfd, path, flags, ap);
     va_end(ap);
-    return REAL(openat)(dirfd, path, flags, mode);
+    return fd;
 }
 
 INTERPOSER int openat64(int dirfd, const char *path, int flags, ...)
 {
-    int node = find_node(path);
     va_list ap;
-    mode_t mode;
+    int fd;
 
-    if (node >= 0 && sim_ready)
-        return open_node(node, flags);
     va_start(ap, flags);
-    mode = mode_arg(flags, ap);
+    fd = openat_or_pass(REAL(openat64), dirfd, path, flags, ap);
     va_end(ap);
-    return REAL(openat64)(dirfd, path, flags, mode);
+    return fd;
 }
 
 /* Like Linux, a failing close() has still released the descriptor. */
@@ -562,10 +399,10 @@ INTERPOSER int close(int fd)
         pthread_mutex_unlock(&lock);
         return REAL(close)(fd);
     }
-    fail = injected(F_CLOSE);
+    fail = sim_faults_hit(&faults, F_CLOSE);
     err = errno;
-    node = fds[fd].node;
-    set_fd(fd, -1, NULL);
+    node = node_of(fd);
+    sim_fds_set(&fds, fd, -1, NULL);
     rc = REAL(close)(fd);
     if (fail) {
         rc = -1;
@@ -591,13 +428,13 @@ static int do_dup(int oldfd, int newfd, int flags, int is_dup2)
         pthread_mutex_unlock(&lock);
         return is_dup2 ? REAL(dup2)(oldfd, newfd) : REAL(dup3)(oldfd, newfd, flags);
     }
-    if (injected(F_DUP)) {
+    if (sim_faults_hit(&faults, F_DUP)) {
         rc = -1;
     } else {
         rc = is_dup2 ? REAL(dup2)(oldfd, newfd) : REAL(dup3)(oldfd, newfd, flags);
         /* newfd now shares oldfd's open file, whatever it was before. */
-        if (rc >= 0 && rc < MAX_FDS && oldfd != newfd)
-            set_fd(rc, old_node, old_node >= 0 ? fds[oldfd].file : NULL);
+        if (rc >= 0 && rc < SIM_MAX_FDS && oldfd != newfd)
+            sim_fds_set(&fds, rc, old_node, old_node >= 0 ? fds.at[oldfd].file : NULL);
     }
     err = errno;
     pthread_mutex_unlock(&lock);
@@ -634,8 +471,8 @@ struct sim_privcmd_hypercall {
 static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
 {
     struct sim_privcmd_hypercall hc;
-    uint16_t want, held;
-    int node, restricted;
+    uint16_t domid;
+    int node, refused;
     long r;
 
     pthread_mutex_lock(&lock);
@@ -645,7 +482,7 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
         pthread_mutex_unlock(&lock);
         return 0;
     }
-    if (injected(F_IOCTL))
+    if (sim_faults_hit(&faults, F_IOCTL))
         goto fail_locked;
     if (!is_privcmd(node)) {
         errno = ENOTTY;
@@ -662,11 +499,8 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
             goto fail_locked;
         }
         /* Set once; asking again for another domain is EINVAL. */
-        memcpy(&want, argp, sizeof(want));
-        held = SIM_DOMID_INVALID;
-        if (!__atomic_compare_exchange_n(&fds[fd].file->restricted_to, &held,
-                                         want, 0, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE) && held != want) {
+        memcpy(&domid, argp, sizeof(domid));
+        if (sim_open_file_restrict(fds.at[fd].file, domid) < 0) {
             errno = EINVAL;
             goto fail_locked;
         }
@@ -678,10 +512,10 @@ static long device_ioctl(int fd, unsigned long req, void *argp, int *handled)
         goto fail_locked;
     }
     hypercall_ioctls++;
-    restricted = restricted_to(fd) != SIM_DOMID_INVALID;
+    refused = sim_open_file_restricted(fds.at[fd].file);
     pthread_mutex_unlock(&lock);
 
-    if (restricted) {
+    if (refused) {
         errno = EPERM;
         return -1;
     }
@@ -769,7 +603,7 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
         return is64 ? REAL(mmap64)(addr, len, prot, flags, fd, off)
                     : REAL(mmap)(addr, len, prot, flags, fd, (off_t)off);
     }
-    if (injected(F_MMAP)) {
+    if (sim_faults_hit(&faults, F_MMAP)) {
         p = MAP_FAILED;
     } else if (node == SIM_NODE_HYPERCALL) {
         /* The driver refuses private mappings; its pages come zeroed. */
@@ -779,20 +613,16 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
         } else {
             p = REAL(mmap)(addr, len, prot,
                            MAP_SHARED | MAP_ANONYMOUS | (flags & MAP_FIXED), -1, 0);
-            if (p != MAP_FAILED) {
+            if (p != MAP_FAILED)
                 add_region((uintptr_t)p, page_end(p, len), flags, 1);
-                update_reachable(&regions[nr_regions - 1]);
-            }
         }
     } else if (node >= 0) {
         errno = ENODEV;   /* privcmd's own mmap is not simulated */
         p = MAP_FAILED;
     } else {
         p = REAL(mmap)(addr, len, prot, flags, fd, off);
-        if (p != MAP_FAILED) {
+        if (p != MAP_FAILED)
             add_region((uintptr_t)p, page_end(p, len), flags, 0);
-            update_reachable(&regions[nr_regions - 1]);
-        }
     }
     err = errno;
     pthread_mutex_unlock(&lock);
@@ -823,11 +653,11 @@ INTERPOSER int munmap(void *p, size_t len)
     if (!sim_ready)
         return REAL(munmap)(p, len);
     pthread_mutex_lock(&lock);
-    if (!overlaps(start, end)) {
+    if (!sim_regions_overlap(&regions, start, end)) {
         pthread_mutex_unlock(&lock);
         return REAL(munmap)(p, len);
     }
-    if (injected(F_MUNMAP)) {
+    if (sim_faults_hit(&faults, F_MUNMAP)) {
         rc = -1;
     } else {
         rc = REAL(munmap)(p, len);
@@ -848,11 +678,11 @@ INTERPOSER int madvise(void *p, size_t len, int advice)
     if (!sim_ready)
         return REAL(madvise)(p, len, advice);
     pthread_mutex_lock(&lock);
-    if (!overlaps(start, end)) {
+    if (!sim_regions_overlap(&regions, start, end)) {
         pthread_mutex_unlock(&lock);
         return REAL(madvise)(p, len, advice);
     }
-    if (injected(F_MADVISE)) {
+    if (sim_faults_hit(&faults, F_MADVISE)) {
         rc = -1;
     } else {
         /* Really done: fork() must drop these pages in the child. */
@@ -881,11 +711,11 @@ static int lock_op(uintptr_t start, size_t len, enum range_op op)
     int rc = 0, err;
 
     pthread_mutex_lock(&lock);
-    if (!overlaps(start, end)) {
+    if (!sim_regions_overlap(&regions, start, end)) {
         pthread_mutex_unlock(&lock);
         return 0;
     }
-    if (injected(F_MLOCK))
+    if (sim_faults_hit(&faults, F_MLOCK))
         rc = -1;
     else
         apply_range(start & ~(uintptr_t)4095, end, op);
@@ -932,12 +762,12 @@ void sim_os_set_xen_present(int present)
 
 int sim_os_open_handles(void)
 {
-    return SIM_LOCKED_READ(&lock, nr_fds);
+    return SIM_LOCKED_READ(&lock, fds.open);
 }
 
 size_t sim_os_mapped_bytes(void)
 {
-    return SIM_LOCKED_READ(&lock, mapped_bytes);
+    return SIM_LOCKED_READ(&lock, regions.mapped_bytes);
 }
 
 int sim_os_set_kernel_restrict(int supported)
@@ -948,23 +778,7 @@ int sim_os_set_kernel_restrict(int supported)
 
 int sim_os_fail_nth(const char *name, unsigned long n, int err)
 {
-    int c;
-
-    /* One counter for each pair. */
-    if (name && !strcmp(name, "dup2"))
-        name = "dup3";
-    if (name && !strcmp(name, "munlock"))
-        name = "mlock";
-    for (c = 0; c < F_NR; c++) {
-        if (name && !strcmp(name, fault_name[c])) {
-            pthread_mutex_lock(&lock);
-            faults[c].countdown = n;
-            faults[c].err = err;
-            pthread_mutex_unlock(&lock);
-            return 0;
-        }
-    }
-    return -1;
+    return sim_faults_arm(&faults, name, n, err);
 }
 
 /* ---- linux.h ----------------------------------------------------------------- */
@@ -989,7 +803,26 @@ int sim_linux_fd_node(int fd)
 int sim_linux_fd_restricted(int fd)
 {
     return SIM_LOCKED_READ(&lock, node_of(fd) >= 0 &&
-                                  restricted_to(fd) != SIM_DOMID_INVALID);
+                                  sim_open_file_restricted(fds.at[fd].file));
+}
+
+int sim_linux_fds_on(int node, int *out, int max)
+{
+    int fd, found = 0;
+
+    pthread_mutex_lock(&lock);
+    for (fd = 0; fd < SIM_MAX_FDS && found < max; fd++)
+        if (node_of(fd) >= 0 && (node == SIM_ANY_NODE || node_of(fd) == node))
+            out[found++] = fd;
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+long sim_linux_raw_hypercall(int fd, uint64_t value)
+{
+    uint64_t hc[6] = { SIM_OP_RESULT, value, 0, 0, 0, 0 };
+
+    return syscall(SYS_ioctl, fd, SIM_IOCTL_PRIVCMD_HYPERCALL, hc);
 }
 
 void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg)
@@ -1012,23 +845,20 @@ unsigned long sim_linux_restrict_ioctls(void)
 
 size_t sim_linux_locked_bytes(void)
 {
-    return SIM_LOCKED_READ(&lock, locked_bytes);
+    return SIM_LOCKED_READ(&lock, regions.locked_bytes);
 }
 
 int sim_linux_mapping_flags(const void *p, int *from_device)
 {
-    uintptr_t a = (uintptr_t)p;
+    struct sim_region *r;
     int flags = -1;
-    size_t i;
 
     pthread_mutex_lock(&lock);
-    for (i = 0; i < nr_regions; i++) {
-        if (regions[i].start <= a && a < regions[i].end) {
-            flags = regions[i].flags;
-            if (from_device)
-                *from_device = regions[i].from_device;
-            break;
-        }
+    r = sim_regions_find(&regions, (uintptr_t)p);
+    if (r) {
+        flags = r->mmap_flags;
+        if (from_device)
+            *from_device = r->from_device;
     }
     pthread_mutex_unlock(&lock);
     return flags;

@@ -20,10 +20,11 @@
  * anonymous mmap() counts). A failing close() still releases the
  * descriptor, as on Linux.
  */
-#ifndef SIM_PRIVCMD_H
-#define SIM_PRIVCMD_H
+#ifndef SIM_LINUX_H
+#define SIM_LINUX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The device nodes the simulation answers for. */
 enum sim_linux_node {
@@ -37,6 +38,9 @@ enum sim_linux_node {
 #define SIM_IOCTL_PRIVCMD_HYPERCALL 0x305000UL
 #define SIM_IOCTL_PRIVCMD_RESTRICT  0x25006UL
 
+/* Any node, for sim_linux_fds_on(). */
+#define SIM_ANY_NODE (-1)
+
 /* Make every open of node fail with err (0: open normally again). */
 void sim_linux_set_open_error(enum sim_linux_node node, int err);
 
@@ -46,6 +50,15 @@ void sim_linux_set_proc_privcmd(int present);
 /* Which node fd was opened on (after dup2/dup3: the source's), or -1
  * when fd is not a simulated device. */
 int sim_linux_fd_node(int fd);
+
+/* The descriptors open on node (SIM_ANY_NODE: on any), lowest first,
+ * at most max of them stored in out; returns how many were stored. */
+int sim_linux_fds_on(int node, int *out, int max);
+
+/* A privcmd hypercall made on fd by hand, as libxenctrl makes its own
+ * on xencall_fd(): SIM_OP_RESULT asking Xen to return value. Returns
+ * what the ioctl returns (-1 and errno on failure). */
+long sim_linux_raw_hypercall(int fd, uint64_t value);
 
 /*
  * Whether the open file behind fd is restricted. As in Linux's privcmd

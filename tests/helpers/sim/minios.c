@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The simulated Mini-OS (see minios.h). */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -10,57 +11,49 @@
 #include <mini-os/os.h>
 
 #include "os.h"
+#include "kernel.h"
 #include "locked.h"
 #include "xen.h"
 #include "minios.h"
 
 const char sim_os_name[] = "minios";
 
-#define MAX_BLOCKS 4096
+/* The heap is the one call that can fail; "mmap" is what the contract
+ * suite calls buffer memory on every OS. */
+enum fault { F_MEMALIGN };
+static const struct sim_fault_name fault_names[] = {
+    { "memalign", F_MEMALIGN }, { "mmap", F_MEMALIGN },
+};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    void *p;
-    size_t size;
-} blocks[MAX_BLOCKS];
-static size_t nr_blocks, heap_bytes;
-static unsigned long memalign_countdown;
+static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
+/* The heap blocks the backend holds. */
+static struct sim_regions blocks;
 static int multicall_error;
 
 /* Mini-OS memory is the guest's own: all of it is hypercall-safe. */
 void *sim_minios_memalign(size_t align, size_t size)
 {
-    void *p;
+    void *p = NULL;
 
     pthread_mutex_lock(&lock);
-    if ((memalign_countdown && !--memalign_countdown) || nr_blocks == MAX_BLOCKS) {
-        pthread_mutex_unlock(&lock);
-        return NULL;
-    }
-    p = memalign(align, size);
-    if (p) {
-        blocks[nr_blocks].p = p;
-        blocks[nr_blocks++].size = size;
-        heap_bytes += size;
-        sim_xen_mem_add(p, size);
-    }
+    if (!sim_faults_hit(&faults, F_MEMALIGN))
+        p = memalign(align, size);
+    if (p)
+        sim_region_set_reachable(sim_regions_add(&blocks, (uintptr_t)p,
+                                                 (uintptr_t)p + size), 1);
     pthread_mutex_unlock(&lock);
     return p;
 }
 
 void sim_minios_free(void *p)
 {
-    size_t i;
+    struct sim_region *r;
 
     pthread_mutex_lock(&lock);
-    for (i = 0; i < nr_blocks; i++) {
-        if (blocks[i].p == p) {
-            sim_xen_mem_remove(p, blocks[i].size);
-            heap_bytes -= blocks[i].size;
-            blocks[i] = blocks[--nr_blocks];
-            break;
-        }
-    }
+    r = sim_regions_find(&blocks, (uintptr_t)p);
+    if (r)
+        sim_regions_drop(&blocks, r);
     pthread_mutex_unlock(&lock);
     free(p);
 }
@@ -96,7 +89,7 @@ void sim_os_reset(void)
 {
     pthread_mutex_lock(&lock);
     multicall_error = 0;
-    memalign_countdown = 0;
+    sim_faults_clear(&faults);
     pthread_mutex_unlock(&lock);
     sim_xen_reset();
 }
@@ -129,7 +122,7 @@ int sim_os_open_handles(void)
 
 size_t sim_os_mapped_bytes(void)
 {
-    return SIM_LOCKED_READ(&lock, heap_bytes);
+    return SIM_LOCKED_READ(&lock, blocks.mapped_bytes);
 }
 
 int sim_os_set_kernel_restrict(int supported)
@@ -140,9 +133,5 @@ int sim_os_set_kernel_restrict(int supported)
 
 int sim_os_fail_nth(const char *name, unsigned long n, int err)
 {
-    (void)err;   /* Mini-OS's allocator can only say ENOMEM */
-    if (!name || (strcmp(name, "memalign") && strcmp(name, "mmap")))
-        return -1;
-    SIM_LOCKED_WRITE(&lock, memalign_countdown, n);
-    return 0;
+    return sim_faults_arm(&faults, name, n, err);
 }

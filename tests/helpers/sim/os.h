@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the contract tests (tests/core/contract.c) may ask of a simulated OS.
- * Each simulated OS (tests/linux, tests/freebsd, tests/minios)
- * implements all of it, so one contract suite runs over every backend.
+ * Each simulated OS (linux.c, freebsd.c, minios.c) implements all
+ * of it, so one contract suite runs over every backend.
  */
 #ifndef SIM_OS_H
 #define SIM_OS_H

@@ -5,8 +5,8 @@
  * with the stub domain's headers, so errno names below are Mini-OS's
  * <errno.h>, as libxenctrl in a real stub domain sees them.
  *
- * Each check prints "XENTEST PASS|FAIL minios/NAME detail" on the
- * console, then a summary line that lets the host notice dropped lines.
+ * Each check prints a line of tests/helpers/xentest.h's protocol on
+ * the console, then a summary line lets the host notice dropped lines.
  * Mini-OS's console drops output when its ring is full and the guest
  * does not yield, so every line is followed by a short sleep.
  */
@@ -28,35 +28,13 @@
 #include <xentoolcore.h>
 #include <xentoollog.h>
 
+#include "../../helpers/xentest.h"
+
 #define PAGE 4096UL
 
-static unsigned passed, failed;
-
-static void say(const char *fmt, ...)
+static void let_console_drain(void)
 {
-    va_list ap;
-
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    usleep(50000);   /* let the console ring drain: see above */
-}
-
-static int check(int ok, const char *name, const char *fmt, ...)
-{
-    char detail[200];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
-    say("XENTEST %s minios/%s %s\n", ok ? "PASS" : "FAIL", name, detail);
-    if (ok)
-        passed++;
-    else
-        failed++;
-    return ok;
+    usleep(50000);   /* see above */
 }
 
 /* ---- a logger that keeps what it was told ---------------------------- */
@@ -96,15 +74,15 @@ static void capture_destroy(struct xentoollog_logger *logger)
     (void)logger;
 }
 
-static struct capture_log tlog = {
+static struct capture_log captured = {
     { capture_vmessage, capture_progress, capture_destroy }, 0, 0, ""
 };
 
 /* A log line since mark, with errnoval err, whose text has needle. */
 static int logged(unsigned mark, int err, const char *needle)
 {
-    return tlog.messages > mark && tlog.last_errno == err &&
-           strstr(tlog.last, needle) != NULL;
+    return captured.messages > mark && captured.last_errno == err &&
+           strstr(captured.last, needle) != NULL;
 }
 
 /* ---- checks ------------------------------------------------------------ */
@@ -112,21 +90,22 @@ static int logged(unsigned mark, int err, const char *needle)
 static void open_and_close(void)
 {
     xencall_handle *h;
-    unsigned mark = tlog.messages;
+    unsigned mark = captured.messages;
 
     h = xencall_open(NULL, 0);
-    check(h != NULL, "open-null-logger", "%p", (void *)h);
-    check(h && xencall_fd(h) == -1 && xencall_buffers_never_fault(h) == 1,
-          "no-descriptor-buffers-never-fault", "fd %d", h ? xencall_fd(h) : -2);
-    check(xencall_close(h) == 0, "close-null-logger", "");
-    h = xencall_open(&tlog.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
-    check(h && xencall1(h, __HYPERVISOR_xen_version, XENVER_version) > 0,
-          "open-non-reentrant", "");
-    check(xencall_close(h) == 0 && xencall_close(NULL) == 0, "close-and-close-null", "");
+    xentest_check(h != NULL, "open-null-logger", "%p", (void *)h);
+    xentest_check(h && xencall_fd(h) == -1 && xencall_buffers_never_fault(h) == 1,
+                  "no-descriptor-buffers-never-fault", "fd %d", h ? xencall_fd(h) : -2);
+    xentest_ok(xencall_close(h) == 0, "close-null-logger");
+    h = xencall_open(&captured.vtable, XENCALL_OPENFLAG_NON_REENTRANT);
+    xentest_ok(h && xencall1(h, __HYPERVISOR_xen_version, XENVER_version) > 0,
+               "open-non-reentrant");
+    xentest_ok(xencall_close(h) == 0 && xencall_close(NULL) == 0, "close-and-close-null");
     errno = 0;
-    h = xencall_open(&tlog.vtable, 0x100);
-    check(!h && errno == EINVAL && logged(mark, EINVAL, "unknown open flags"),
-          "open-unknown-flags-einval-logged", "errno %d, log \"%s\"", errno, tlog.last);
+    h = xencall_open(&captured.vtable, 0x100);
+    xentest_check(!h && errno == EINVAL && logged(mark, EINVAL, "unknown open flags"),
+                  "open-unknown-flags-einval-logged", "errno %d, log \"%s\"", errno,
+                  captured.last);
 }
 
 static void every_call(xencall_handle *h)
@@ -138,37 +117,39 @@ static void every_call(xencall_handle *h)
     long version, pages, wide;
     int rc;
 
-    if (!check(extra && domid && op && done, "call-buffers", ""))
+    if (!xentest_ok(extra && domid && op && done, "call-buffers"))
         return;
     version = xencall0(h, __HYPERVISOR_xen_version);
-    check(version >> 16 == 4 && (version & 0xffff) == 17, "xencall0-xen-version",
-          "%ld.%ld", version >> 16, version & 0xffff);
-    check(xencall1(h, __HYPERVISOR_xen_version, XENVER_version) == version,
-          "xencall1-xen-version", "%#lx", version);
+    xentest_check(version >> 16 == 4 && (version & 0xffff) == 17, "xencall0-xen-version",
+                  "%ld.%ld", version >> 16, version & 0xffff);
+    xentest_check(xencall1(h, __HYPERVISOR_xen_version, XENVER_version) == version,
+                  "xencall1-xen-version", "%#lx", version);
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion, (uintptr_t)extra);
-    check(rc == 0 && extra[0] != '\0', "xencall2-extraversion-into-buffer",
-          "rc %d, \"%s\"", rc, extra);
+    xentest_check(rc == 0 && extra[0] != '\0', "xencall2-extraversion-into-buffer",
+                  "rc %d, \"%s\"", rc, extra);
     rc = xencall3(h, __HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0);
-    check(rc == 1, "xencall3-vcpu0-is-up", "rc %d", rc);
+    xentest_check(rc == 1, "xencall3-vcpu0-is-up", "rc %d", rc);
     op->cmd = MMUEXT_TLB_FLUSH_LOCAL;
     *done = 0;
     rc = xencall4(h, __HYPERVISOR_mmuext_op, (uintptr_t)op, 1, (uintptr_t)done, DOMID_SELF);
-    check(rc == 0 && *done == 1, "xencall4-mmuext-tlb-flush", "rc %d, done %u", rc, *done);
+    xentest_check(rc == 0 && *done == 1, "xencall4-mmuext-tlb-flush", "rc %d, done %u",
+                  rc, *done);
     rc = xencall5(h, __HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
-    check(rc == version, "xencall5-xen-version", "rc %d", rc);
+    xentest_check(rc == version, "xencall5-xen-version", "rc %d", rc);
     *domid = DOMID_SELF;
     pages = xencall2L(h, __HYPERVISOR_memory_op, XENMEM_current_reservation, (uintptr_t)domid);
     /* The guest is given 32 MiB. */
-    check(pages > 0 && pages <= 8192, "xencall2L-current-reservation", "%ld pages", pages);
+    xentest_check(pages > 0 && pages <= 8192, "xencall2L-current-reservation",
+                  "%ld pages", pages);
     /* A debug register holds a full 64-bit address: a result above
      * 2^32 that only xencall2L may return. DR7 stays 0, so it is inert. */
     rc = xencall2(h, __HYPERVISOR_set_debugreg, 0, 0x123456789000UL);
     wide = xencall2L(h, __HYPERVISOR_get_debugreg, 0, 0);
-    check(rc == 0 && wide == 0x123456789000L, "xencall2L-above-2^32", "%#lx", wide);
+    xentest_check(rc == 0 && wide == 0x123456789000L, "xencall2L-above-2^32", "%#lx", wide);
     errno = 0;
     rc = xencall1(h, __HYPERVISOR_get_debugreg, 0);
-    check(rc == -1 && errno == EOVERFLOW, "xencall1-wide-result-eoverflow",
-          "rc %d errno %d (EOVERFLOW %d)", rc, errno, EOVERFLOW);
+    xentest_check(rc == -1 && errno == EOVERFLOW, "xencall1-wide-result-eoverflow",
+                  "rc %d errno %d (EOVERFLOW %d)", rc, errno, EOVERFLOW);
     xencall2(h, __HYPERVISOR_set_debugreg, 0, 0);
     xencall_free_buffer(h, extra);
     xencall_free_buffer(h, domid);
@@ -181,7 +162,7 @@ static void expect_error(int rc, int want, const char *name)
 {
     int err = errno;
 
-    check(rc == -1 && err == want, name, "rc %d errno %d, want %d", rc, err, want);
+    xentest_check(rc == -1 && err == want, name, "rc %d errno %d, want %d", rc, err, want);
 }
 
 /* Xen's errors, as the caller's <errno.h> names them. */
@@ -191,7 +172,7 @@ static void xen_errors(xencall_handle *h)
     /* An address in the hypervisor's own range is never the guest's. */
     const uint64_t xen_address = 0xffff800000001000UL;
 
-    if (!check(q != NULL, "errno-buffer", ""))
+    if (!xentest_ok(q != NULL, "errno-buffer"))
         return;
     q[0].dom = q[1].dom = DOMID_SELF;
     expect_error(xencall0(h, 63), ENOSYS, "ENOSYS-no-such-hypercall");
@@ -208,9 +189,9 @@ static void xen_errors(xencall_handle *h)
     /* The same errors through the wide call. */
     expect_error((int)xencall2L(h, __HYPERVISOR_memory_op, 0x7fff, 0), ENOSYS,
                  "ENOSYS-through-xencall2L");
-    say("XENTEST INFO minios/errno numbering: ENOSYS %d EINVAL %d EFAULT %d ENOENT %d"
-        " EPERM %d EOVERFLOW %d ENOMEM %d\n", ENOSYS, EINVAL, EFAULT, ENOENT, EPERM,
-        EOVERFLOW, ENOMEM);
+    xentest_line("INFO minios/errno numbering: ENOSYS %d EINVAL %d EFAULT %d ENOENT %d"
+                 " EPERM %d EOVERFLOW %d ENOMEM %d", ENOSYS, EINVAL, EFAULT, ENOENT,
+                 EPERM, EOVERFLOW, ENOMEM);
     xencall_free_buffer(h, q);
 }
 
@@ -255,9 +236,9 @@ static void buffer_sizes(xencall_handle *h)
         }
         again = xencall_alloc_buffer(h, n);
         snprintf(name, sizeof(name), "alloc-buffer-%zu-bytes", n);
-        check(ok && again && all_zero(again, n) &&
-              (n > 128 * PAGE - 16 || again == p),
-              name, "%p then %p", (void *)p, (void *)again);
+        xentest_check(ok && again && all_zero(again, n) &&
+                      (n > 128 * PAGE - 16 || again == p),
+                      name, "%p then %p", (void *)p, (void *)again);
         xencall_free_buffer(h, again);
     }
     for (i = 0; i < sizeof(page_counts) / sizeof(page_counts[0]); i++) {
@@ -273,8 +254,8 @@ static void buffer_sizes(xencall_handle *h)
         }
         again = xencall_alloc_buffer_pages(h, n);
         snprintf(name, sizeof(name), "alloc-buffer-pages-%zu", n);
-        check(ok && again && all_zero(again, n * PAGE) && (n > 128 || again == p),
-              name, "%p then %p", (void *)p, (void *)again);
+        xentest_check(ok && again && all_zero(again, n * PAGE) && (n > 128 || again == p),
+                      name, "%p then %p", (void *)p, (void *)again);
         xencall_free_buffer_pages(h, again, n);
     }
 }
@@ -297,7 +278,7 @@ static void buffer_rounds(xencall_handle *h)
         xencall_free_buffer(h, a);
         xencall_free_buffer_pages(h, b, 1 + round % 3);
     }
-    check(bad == 0, "alloc-free-200-rounds", "%u bad rounds", bad);
+    xentest_check(bad == 0, "alloc-free-200-rounds", "%u bad rounds", bad);
 }
 
 static void free_keeps_errno(xencall_handle *h)
@@ -313,8 +294,9 @@ static void free_keeps_errno(xencall_handle *h)
     after_pages = errno;
     xencall_free_buffer(h, small);   /* refused: already freed */
     after_bad = errno;
-    check(small && pages && after_small == EDOM && after_pages == EDOM && after_bad == EDOM,
-          "free-keeps-errno", "%d %d %d", after_small, after_pages, after_bad);
+    xentest_check(small && pages && after_small == EDOM && after_pages == EDOM &&
+                  after_bad == EDOM, "free-keeps-errno", "%d %d %d", after_small,
+                  after_pages, after_bad);
 }
 
 static void bad_input(xencall_handle *h, xencall_handle *other)
@@ -322,59 +304,60 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
     unsigned char *p, *q, *again, *foreign;
     unsigned mark;
 
-    mark = tlog.messages;
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer(h, (size_t)-1);
-    check(!p && errno == ENOMEM && logged(mark, ENOMEM, "too large"),
-          "alloc-overflowing-size", "errno %d, log \"%s\"", errno, tlog.last);
-    mark = tlog.messages;
+    xentest_check(!p && errno == ENOMEM && logged(mark, ENOMEM, "too large"),
+                  "alloc-overflowing-size", "errno %d, log \"%s\"", errno, captured.last);
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer_pages(h, (size_t)-1 / PAGE + 1);
-    check(!p && errno == ENOMEM && logged(mark, ENOMEM, "cannot allocate a buffer"),
-          "alloc-pages-overflowing-count", "errno %d, log \"%s\"", errno, tlog.last);
-    mark = tlog.messages;
+    xentest_check(!p && errno == ENOMEM && logged(mark, ENOMEM, "cannot allocate a buffer"),
+                  "alloc-pages-overflowing-count", "errno %d, log \"%s\"", errno,
+                  captured.last);
+    mark = captured.messages;
     errno = 0;
     p = xencall_alloc_buffer_pages(h, 0);
-    check(!p && errno == EINVAL && logged(mark, EINVAL, "of 0 pages"),
-          "alloc-zero-pages", "errno %d, log \"%s\"", errno, tlog.last);
+    xentest_check(!p && errno == EINVAL && logged(mark, EINVAL, "of 0 pages"),
+                  "alloc-zero-pages", "errno %d, log \"%s\"", errno, captured.last);
 
     p = xencall_alloc_buffer(h, 32);
     xencall_free_buffer(h, p);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, p);
-    check(logged(mark, EINVAL, "already freed"), "double-free-refused-logged",
-          "log \"%s\"", tlog.last);
+    xentest_check(logged(mark, EINVAL, "already freed"), "double-free-refused-logged",
+                  "log \"%s\"", captured.last);
     /* Had the second free been taken, both would get the same block. */
     q = xencall_alloc_buffer(h, 32);
     again = xencall_alloc_buffer(h, 32);
-    check(q == p && again && again != p, "double-free-left-cache-sound",
-          "%p then %p and %p", (void *)p, (void *)q, (void *)again);
+    xentest_check(q == p && again && again != p, "double-free-left-cache-sound",
+                  "%p then %p and %p", (void *)p, (void *)q, (void *)again);
     xencall_free_buffer(h, q);
     xencall_free_buffer(h, again);
 
     foreign = calloc(1, 64);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, foreign + 16);
-    check(logged(mark, EINVAL, "not from xencall_alloc_buffer"), "foreign-pointer-refused-logged",
-          "log \"%s\"", tlog.last);
+    xentest_check(logged(mark, EINVAL, "not from xencall_alloc_buffer"),
+                  "foreign-pointer-refused-logged", "log \"%s\"", captured.last);
     free(foreign);
 
     p = xencall_alloc_buffer(other, 32);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer(h, p);
-    check(logged(mark, EINVAL, "another handle"), "other-handles-buffer-refused-logged",
-          "log \"%s\"", tlog.last);
+    xentest_check(logged(mark, EINVAL, "another handle"),
+                  "other-handles-buffer-refused-logged", "log \"%s\"", captured.last);
     xencall_free_buffer(other, p);
 
     p = xencall_alloc_buffer_pages(h, 3);
-    mark = tlog.messages;
+    mark = captured.messages;
     xencall_free_buffer_pages(h, p, 2);
-    check(logged(mark, EINVAL, "2 pages given, 3 allocated"), "wrong-page-count-logged",
-          "log \"%s\"", tlog.last);
-    mark = tlog.messages;
+    xentest_check(logged(mark, EINVAL, "2 pages given, 3 allocated"),
+                  "wrong-page-count-logged", "log \"%s\"", captured.last);
+    mark = captured.messages;
     xencall_free_buffer_pages(h, p, 3);
-    check(logged(mark, EINVAL, "not a live buffer"), "pages-double-free-refused-logged",
-          "log \"%s\"", tlog.last);
+    xentest_check(logged(mark, EINVAL, "not a live buffer"),
+                  "pages-double-free-refused-logged", "log \"%s\"", captured.last);
 }
 
 /*
@@ -384,11 +367,11 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
  */
 static void cache_bound(void)
 {
-    xencall_handle *h = xencall_open(&tlog.vtable, 0);   /* an empty cache */
+    xencall_handle *h = xencall_open(&captured.vtable, 0);   /* an empty cache */
     void *b[3], *c[2];
     int i;
 
-    if (!check(h != NULL, "cache-bound-open", ""))
+    if (!xentest_ok(h != NULL, "cache-bound-open"))
         return;
     for (i = 0; i < 3; i++)
         b[i] = xencall_alloc_buffer_pages(h, 64);
@@ -396,9 +379,9 @@ static void cache_bound(void)
         xencall_free_buffer_pages(h, b[i], 64);
     c[0] = xencall_alloc_buffer_pages(h, 64);
     c[1] = xencall_alloc_buffer_pages(h, 64);
-    check(b[0] && b[1] && b[2] && c[0] == b[1] && c[1] == b[0],
-          "cache-keeps-512KiB-of-768KiB-freed", "freed %p %p %p, got back %p %p",
-          b[0], b[1], b[2], c[0], c[1]);
+    xentest_check(b[0] && b[1] && b[2] && c[0] == b[1] && c[1] == b[0],
+                  "cache-keeps-512KiB-of-768KiB-freed", "freed %p %p %p, got back %p %p",
+                  b[0], b[1], b[2], c[0], c[1]);
     xencall_free_buffer_pages(h, c[0], 64);
     xencall_free_buffer_pages(h, c[1], 64);
     xencall_close(h);
@@ -414,7 +397,7 @@ static void close_returns_memory(void)
     unsigned round, failed_rounds = 0;
 
     for (round = 0; round < 64; round++) {
-        xencall_handle *h = xencall_open(&tlog.vtable, 0);
+        xencall_handle *h = xencall_open(&captured.vtable, 0);
         void *held[2], *freed[2];
         int i;
 
@@ -428,8 +411,8 @@ static void close_returns_memory(void)
             xencall_free_buffer_pages(h, freed[i], 64);
         xencall_close(h);
     }
-    check(failed_rounds == 0, "close-returns-all-memory", "%u of 64 rounds could not allocate",
-          failed_rounds);
+    xentest_check(failed_rounds == 0, "close-returns-all-memory",
+                  "%u of 64 rounds could not allocate", failed_rounds);
 }
 
 static void restriction(xencall_handle *h)
@@ -437,7 +420,7 @@ static void restriction(xencall_handle *h)
     int rc;
 
     rc = xentoolcore_restrict_all(DOMID_SELF);
-    check(rc == 0, "xentoolcore-restrict-all", "rc %d", rc);
+    xentest_check(rc == 0, "xentoolcore-restrict-all", "rc %d", rc);
     errno = 0;
     expect_error(xencall1(h, __HYPERVISOR_xen_version, XENVER_version), EPERM,
                  "EPERM-after-restrict");
@@ -451,13 +434,15 @@ int main(void)
     xencall_handle *h, *other;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    say("XENTEST INFO minios guest up\n");
+    xentest.suite = "minios";
+    xentest.after_line = let_console_drain;
+    xentest_line("INFO minios guest up");
     open_and_close();
     close_returns_memory();
     cache_bound();
-    h = xencall_open(&tlog.vtable, 0);
-    other = xencall_open(&tlog.vtable, 0);
-    if (check(h && other, "open-caller-logger", "")) {
+    h = xencall_open(&captured.vtable, 0);
+    other = xencall_open(&captured.vtable, 0);
+    if (xentest_ok(h && other, "open-caller-logger")) {
         every_call(h);
         xen_errors(h);
         buffer_sizes(h);
@@ -468,6 +453,6 @@ int main(void)
         restriction(h);
         xencall_close(h);
     }
-    say("XENTEST MINIOS-SUMMARY passed=%u failed=%u\n", passed, failed);
-    return failed != 0;
+    xentest_line("MINIOS-SUMMARY passed=%u failed=%u", xentest.passed, xentest.failed);
+    return xentest.failed != 0;
 }
