@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tests/sim/os.h"
+#include "../tests/helpers/sim/os.h"
 #include "../tools/timing.h"
 
 #define PAGE 4096

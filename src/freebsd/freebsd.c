@@ -29,7 +29,7 @@
 #include <xen/sys/privcmd.h>
 
 #include "backend.h"
-#include "posix.h"
+#include "../posix/posix.h"
 #include "xen-result.h"
 
 #define PRIVCMD_NODE "/dev/xen/privcmd"

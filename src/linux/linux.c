@@ -20,7 +20,7 @@
 #include <xen/sys/privcmd.h>
 
 #include "backend.h"
-#include "posix.h"
+#include "../posix/posix.h"
 
 #ifndef IOCTL_PRIVCMD_RESTRICT
 #define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))

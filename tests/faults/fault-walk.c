@@ -28,10 +28,10 @@
 #include <xentoolcore.h>
 #include <xen/errno.h>
 
-#include "caplog.h"
-#include "fi.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/caplog.h"
+#include "../helpers/fi.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096u
 

@@ -20,8 +20,8 @@
 
 #include <xencall.h>
 
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define WORKERS 3
 #define OPENERS 2

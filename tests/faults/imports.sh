@@ -59,7 +59,7 @@ for name in $imports; do
     elif [ -n "$why" ]; then
         result yes "$name: imported, cannot fail ($why)"
     else
-        result no "$name: imported and can fail, but has no wrapper in tests/faults/inject.c"
+        result no "$name: imported and can fail, but has no wrapper in tests/helpers/inject.c"
     fi
 done
 for name in $injected; do

@@ -19,10 +19,10 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "caplog.h"
-#include "fi.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/caplog.h"
+#include "../helpers/fi.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 static int tests, failures;
 static struct caplog log_;

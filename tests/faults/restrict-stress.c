@@ -17,8 +17,8 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define OPENERS 2
 #define CYCLES 3000   /* open/close per opener */

@@ -24,7 +24,7 @@
 
 #include <xencall.h>
 
-#include "../sim/os.h"
+#include "../helpers/sim/os.h"
 
 /* Threads take consecutive slot tickets at their first allocation and
  * use slot ticket % CACHE_SLOTS (README, "How the cache works"): with

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What only the FreeBSD backend promises, run over the simulated
- * FreeBSD kernel (sim-freebsd.c, itself held to FreeBSD's sources by
+ * FreeBSD kernel (tests/helpers/sim/freebsd.c, itself held to FreeBSD's sources by
  * sim-facts.c): full results and untranslated errors through one-entry
  * multicalls despite the kernel's int result and error table, entries
  * of its own per call and per process, the kernel's own errors passed
@@ -28,10 +28,10 @@
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
 #include "xencall.h"
-#include "sim-freebsd.h"
-#include "../contract/case.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/freebsd.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096UL
 

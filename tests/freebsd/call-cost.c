@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "xencall.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/xen.h"
 
 int main(int argc, char **argv)
 {

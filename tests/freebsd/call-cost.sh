@@ -8,8 +8,8 @@
 # configured build of this tree).
 set -eu
 build=$(cd "$1" && pwd)
-make -s -C "$build" tests/freebsd-call-cost >/dev/null
-prog=$build/tests/freebsd-call-cost
+make -s -C "$build" tests/freebsd/call-cost >/dev/null
+prog=$build/tests/freebsd/call-cost
 out=$(mktemp -d "${TMPDIR:-/tmp}/call-cost.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 inclusive() {   # inclusive FILE FUNCTION: its instructions, callees included

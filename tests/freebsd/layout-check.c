@@ -4,7 +4,7 @@
  * x86_64-unknown-freebsd12.0 against FreeBSD's installed headers and
  * the privcmd.h Xen's tools install on FreeBSD. The layouts and request
  * numbers the FreeBSD backend relies on, as FreeBSD's amd64 kernel
- * reads them; tests/freebsd/include (the simulation's stand-in headers)
+ * reads them; tests/helpers/sim/freebsd-include (the simulation's stand-in headers)
  * is held to the same figures by freebsd_ioctl_abi in backend.c.
  */
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The simulated FreeBSD kernel (sim-freebsd.c) held to FreeBSD's own
+ * The simulated FreeBSD kernel (tests/helpers/sim/freebsd.c) held to FreeBSD's own
  * sources, one test per fact, each naming the file and function it
  * follows. Requests go straight to the simulated device, as a program
  * without this library would make them.
@@ -23,9 +23,9 @@
 #include <xen/xen.h>
 #include <xen/sys/privcmd.h>   /* the FreeBSD shim in include/ */
 
-#include "sim-freebsd.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/freebsd.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096UL
 #define DUP_FD 900

@@ -25,10 +25,10 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "../faults/caplog.h"
-#include "../faults/fi.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/caplog.h"
+#include "../helpers/fi.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096u
 #define NR_HANDLES 3

@@ -3,7 +3,7 @@
  * What only the Linux backend promises: which device nodes it opens
  * and when it falls back, how it maps buffers, one ioctl per call,
  * close-on-exec descriptors, and how it restricts a handle. Runs the
- * real backend over the simulated privcmd driver (sim-privcmd.c).
+ * real backend over the simulated privcmd driver (tests/helpers/sim/linux.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +22,10 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
-#include "sim-privcmd.h"
-#include "../contract/case.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/linux.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096UL
 

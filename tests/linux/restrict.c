@@ -5,7 +5,7 @@
  * kernel's driver does), a close that a test holds at its worst point
  * while another thread runs xentoolcore_restrict_all(), a forked child
  * restricting the handle it inherited, and what stays usable after
- * restriction. Runs the real backend over sim-privcmd.c.
+ * restriction. Runs the real backend over tests/helpers/sim/linux.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,10 +25,10 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
-#include "sim-privcmd.h"
-#include "../contract/case.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/linux.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 /* What the simulated driver is asked, as libxenctrl would ask it. */
 static long raw_hypercall(int fd, uint64_t value)

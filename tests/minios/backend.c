@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the real Mini-OS guest (tests/minios/guest, stage 75) cannot
- * show, run over the simulated Mini-OS (sim-minios.c): every Xen error
+ * show, run over the simulated Mini-OS (tests/helpers/sim/minios.c): every Xen error
  * number and the fallback for values Xen does not define, a failing
  * multicall, results in the negative range that are not errors, and a
  * heap that runs out. Built, like a stub domain's library, without TLS,
@@ -19,10 +19,10 @@
 #include <cmocka.h>
 
 #include "xencall.h"
-#include "sim-minios.h"
-#include "../contract/case.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/minios.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 #include "xen-errno-table.h"   /* generated: the backend's own table */
 
 static void minios_negative_results_outside_error_range(void **state)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # TAP checks of src/minios/gen-errno-table.sh on small made-up headers:
-# the cases the real headers (checked in minios-backend) do not all
+# the cases the real headers (checked in tests/minios/backend) do not all
 # show: aliases, names the local library lacks, several local headers,
 # bad input.
 set -u

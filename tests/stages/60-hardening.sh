@@ -39,8 +39,8 @@ add_tap() {
 }
 
 # The library's C files as Makefile.am lists them, so this follows the tree.
-sources_lib=$(sed -n 's/^\(CORE\|LINUX\)_SOURCES *= *//p' Makefile.am | tr ' ' '\n' | grep '\.c$' | tr '\n' ' ')
-sources_test="tests/faults/inject.c tests/faults/caplog.c tests/linux/sim-privcmd.c tests/sim/xen.c"
+sources_lib=$(sed -n 's/^\(CORE\|LINUX\|POSIX\)_SOURCES *= *//p' Makefile.am src/linux/local.am | tr ' ' '\n' | grep '\.c$' | tr '\n' ' ')
+sources_test="tests/helpers/inject.c tests/helpers/caplog.c tests/helpers/sim/linux.c tests/helpers/sim/xen.c"
 base_flags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Isrc -Isrc/linux -pthread -Wall -Wextra -Werror"
 libs="-lxentoollog -lxentoolcore -ldl -pthread"
 
@@ -52,7 +52,7 @@ build() {
     mkdir -p "$dir"
     for f in $sources_lib; do
         o="$dir/lib-$(basename "$f" .c).o"
-        clang $base_flags $lib_san -include tests/faults/inject.h -c "$f" -o "$o" || return 1
+        clang $base_flags $lib_san -include tests/helpers/inject.h -c "$f" -o "$o" || return 1
         objs="$objs $o"
     done
     for f in $sources_test; do
@@ -105,7 +105,7 @@ objs=""
 for f in $sources_lib; do
     o="$fdir/lib-$(basename "$f" .c).o"
     clang $base_flags -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-        -include tests/faults/inject.h -c "$f" -o "$o" >>"$work/fuzz.build" 2>&1 || fuzz_ok=no
+        -include tests/helpers/inject.h -c "$f" -o "$o" >>"$work/fuzz.build" 2>&1 || fuzz_ok=no
     objs="$objs $o"
 done
 for f in $sources_test; do

@@ -10,8 +10,8 @@ int probe_main(int argc, char **argv);
 #include "../../tools/xencall-probe.c"
 #undef main
 
-#include "../linux/sim-privcmd.h"
-#include "../sim/os.h"
+#include "../helpers/sim/linux.h"
+#include "../helpers/sim/os.h"
 
 int main(int argc, char **argv)
 {

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "xencall.h"
-#include "../contract/case.h"
-#include "../sim/os.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
 
 #define PAGE 4096UL
 

@@ -14,9 +14,9 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
-#include "../linux/sim-privcmd.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/sim/linux.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 static void expect(int ok, const char *what)
 {

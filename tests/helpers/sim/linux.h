@@ -3,9 +3,9 @@
  * The simulated Linux kernel side of libxencall: the privcmd driver
  * (/dev/xen/privcmd, /proc/xen/privcmd), the hypercall buffer device
  * (/dev/xen/hypercall) and the memory calls behind locked buffers.
- * sim-privcmd.c interposes open/close/ioctl/syscall/mmap/... in the
+ * linux.c interposes open/close/ioctl/syscall/mmap/... in the
  * test executable, so the real backend (src/linux/linux.c) runs
- * unchanged against it. Everything in tests/sim/os.h is implemented
+ * unchanged against it. Everything in os.h is implemented
  * too; these are the Linux-only knobs and observations.
  *
  * sim_os_open_handles() counts descriptors open on any of the nodes

@@ -9,10 +9,10 @@
 
 #include <mini-os/os.h>
 
-#include "../sim/os.h"
-#include "../sim/locked.h"
-#include "../sim/xen.h"
-#include "sim-minios.h"
+#include "os.h"
+#include "locked.h"
+#include "xen.h"
+#include "minios.h"
 
 const char sim_os_name[] = "minios";
 
@@ -90,7 +90,7 @@ void sim_minios_fail_multicall(int xen_errno)
     SIM_LOCKED_WRITE(&lock, multicall_error, xen_errno);
 }
 
-/* ---- tests/sim/os.h ------------------------------------------------------- */
+/* ---- os.h -------------------------------------------------------------- */
 
 void sim_os_reset(void)
 {

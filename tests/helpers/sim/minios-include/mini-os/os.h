@@ -2,7 +2,7 @@
 /*
  * Test build only: what the Mini-OS backend takes from Mini-OS's
  * <mini-os/os.h>: Xen's public types and the multicall hypercall,
- * here answered by the simulated hypervisor (sim-minios.c).
+ * here answered by the simulated hypervisor (tests/helpers/sim/minios.c).
  */
 #ifndef SIM_MINIOS_OS_H
 #define SIM_MINIOS_OS_H

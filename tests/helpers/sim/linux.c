@@ -31,11 +31,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sim-privcmd.h"
-#include "../sim/interpose.h"
-#include "../sim/os.h"
-#include "../sim/locked.h"
-#include "../sim/xen.h"
+#include "linux.h"
+#include "interpose.h"
+#include "os.h"
+#include "locked.h"
+#include "xen.h"
 
 const char sim_os_name[] = "linux";
 
@@ -909,7 +909,7 @@ INTERPOSER int munlock(const void *p, size_t len)
     return lock_op((uintptr_t)p, len, OP_UNLOCK);
 }
 
-/* ---- tests/sim/os.h ---------------------------------------------------------- */
+/* ---- os.h ----------------------------------------------------------------- */
 
 void sim_os_reset(void)
 {
@@ -967,7 +967,7 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
     return -1;
 }
 
-/* ---- sim-privcmd.h ----------------------------------------------------------- */
+/* ---- linux.h ----------------------------------------------------------------- */
 
 void sim_linux_set_open_error(enum sim_linux_node node, int err)
 {

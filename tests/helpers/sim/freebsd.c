@@ -27,13 +27,13 @@
 
 #include <xen/errno.h>
 #include <xen/xen.h>
-#include <xen/sys/privcmd.h>   /* the FreeBSD shim in tests/freebsd/include */
+#include <xen/sys/privcmd.h>   /* the FreeBSD shim in freebsd-include/ */
 
-#include "../sim/os.h"
-#include "../sim/interpose.h"
-#include "../sim/locked.h"
-#include "../sim/xen.h"
-#include "sim-freebsd.h"
+#include "os.h"
+#include "interpose.h"
+#include "locked.h"
+#include "xen.h"
+#include "freebsd.h"
 
 const char sim_os_name[] = "freebsd";
 
@@ -646,7 +646,7 @@ __attribute__((constructor)) static void sim_freebsd_init(void)
     __atomic_store_n(&sim_ready, 1, __ATOMIC_RELEASE);
 }
 
-/* ---- tests/sim/os.h ------------------------------------------------------- */
+/* ---- os.h -------------------------------------------------------------- */
 
 void sim_os_reset(void)
 {
@@ -708,7 +708,7 @@ int sim_os_fail_nth(const char *name, unsigned long n, int err)
     return -1;
 }
 
-/* ---- sim-freebsd.h -------------------------------------------------------- */
+/* ---- freebsd.h ------------------------------------------------------------ */
 
 int sim_freebsd_mapping(const void *p, int *locked, int *inherit)
 {

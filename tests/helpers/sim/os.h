@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the contract tests (tests/contract) may ask of a simulated OS.
+ * What the contract tests (tests/core/contract.c) may ask of a simulated OS.
  * Each simulated OS (tests/linux, tests/freebsd, tests/minios)
  * implements all of it, so one contract suite runs over every backend.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test build only: Linux's <sys/mman.h> plus FreeBSD's minherit(),
- * which tests/freebsd/sim-freebsd.c provides. */
+ * which tests/helpers/sim/freebsd.c provides. */
 #ifndef SIM_FREEBSD_SYS_MMAN_H
 #define SIM_FREEBSD_SYS_MMAN_H
 #include_next <sys/mman.h>

@@ -7,7 +7,7 @@
  * requests, restriction per open file; anonymous memory with mlock
  * and minherit. Error numbers are glibc's (the test program runs on
  * glibc), chosen by name as FreeBSD's table chooses them. Everything
- * in tests/sim/os.h is implemented; these are the FreeBSD-only knobs
+ * in os.h is implemented; these are the FreeBSD-only knobs
  * and observations.
  */
 #ifndef SIM_FREEBSD_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The contract of the public API, checked over any simulated OS: it
- * only uses tests/sim/os.h and tests/sim/xen.h, so every backend's
+ * only uses tests/helpers/sim/os.h and tests/helpers/sim/xen.h, so every backend's
  * test build links this same suite with its own simulated kernel.
  * One cmocka group per program (TAP counts each case), named after
  * the OS.
@@ -24,9 +24,9 @@
 #include <xentoolcore.h>
 
 #include "xencall.h"
-#include "case.h"
-#include "../sim/os.h"
-#include "../sim/xen.h"
+#include "../helpers/case.h"
+#include "../helpers/sim/os.h"
+#include "../helpers/sim/xen.h"
 
 #define PAGE 4096UL
 #define HC_MEMORY_OP   12

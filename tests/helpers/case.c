@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "case.h"
-#include "../sim/os.h"
+#include "sim/os.h"
 
 struct testlog tlog;
 
