@@ -74,7 +74,8 @@ check xl/info-total-memory grep -Eq '^total_memory +: [0-9]+$' /tmp/xl-info
 xl list >/tmp/xl-list 2>&1
 check xl/list-domain-0 grep -Eq '^Domain-0 +0 ' /tmp/xl-list
 # Cost of a hypercall: raw ioctl, ours, Debian's; ratios in one boot.
-debian_lib=$(ls /lib/x86_64-linux-gnu/libxencall.so.1 /usr/lib/x86_64-linux-gnu/libxencall.so.1 2>/dev/null | head -n1)
+# Debian's library: where run.sh put it, at the path its package gives.
+debian_lib=$(arg xentest_debian_lib)
 # Each library twice, keeping the second pass: the first one in a boot
 # also pays for the emulator translating the kernel's paths.
 for pass in 1 2; do

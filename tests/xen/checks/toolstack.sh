@@ -3,7 +3,7 @@
 # programs this release ships, run once with Debian's libxencall and
 # once with ours in the same boot; the outcomes of every step must be
 # the same. Sourced by dom0-init.sh (test mode) with its helpers
-# (pass, fail) and debian_lib, the path of Debian's libxencall.so.1.
+# (pass, fail) and debian_lib, the path of Debian's libxencall.
 # shellcheck disable=SC2154
 
 toolstack_dir=$(ls -d /usr/lib/xen-[0-9]*/bin | tail -n1)
