@@ -21,7 +21,7 @@ count_ops=2000
 need=""
 dpkg -s libxencall1 >/dev/null 2>&1 || need="$need libxencall1"
 command -v valgrind >/dev/null || need="$need valgrind"
-[ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -e /usr/include/sys/sdt.h ] ||
+dpkg -s systemtap-sdt-dev >/dev/null 2>&1 ||
     need="$need systemtap-sdt-dev"
 if [ -n "$need" ]; then
     apt-get update -q >/dev/null

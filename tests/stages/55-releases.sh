@@ -10,7 +10,7 @@
 stage_begin releases
 host=$(host_release)
 work=$(stage_work_dir releases)
-trap 'for r in $XENCALL_RELEASES; do release_overlay_end "$work/$r"; done' EXIT
+release_overlays_end_at_exit "$work"
 # COMMANDS LOG: run in the current release's root, output to $ov/LOG.log.
 in_root() { timeout 1200 chroot "$ov/root" sh -c "$1" >"$ov/$2.log" 2>&1; }
 

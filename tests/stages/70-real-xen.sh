@@ -18,7 +18,7 @@ host=$(host_release)
 stage_apt_install $XENCALL_BOOT_PACKAGES 2>/dev/null ||
     stage_cannot_run "cannot install the Xen/QEMU packages ($XENCALL_BOOT_PACKAGES): no real-Xen checks"
 work=$(stage_work_dir real-xen)
-trap 'for r in $XENCALL_RELEASES; do release_overlay_end "$work/$r"; done' EXIT
+release_overlays_end_at_exit "$work"
 
 # RELEASE: a root of it in $work/RELEASE/root with this tree built in
 # /tmp/build there; prints that build's path in the root.

@@ -14,7 +14,7 @@ stage_begin debian
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 work=$(stage_work_dir debian)
 pkgs="libxencall1-standalone libxencall-dev xencall-tools"
-trap 'for r in $XENCALL_RELEASES; do release_overlay_end "$work/$r"; done' EXIT
+release_overlays_end_at_exit "$work"
 
 # Everything below runs in the current release's overlay root, $run.
 in_root() { timeout 900 chroot "$run" "$@"; }

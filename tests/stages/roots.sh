@@ -69,9 +69,9 @@ release_root() {
         printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
         chmod 755 "$root/usr/sbin/policy-rc.d"
         echo "installing Debian's Xen, kernel and build tools in the $release root" >&2
+        # shellcheck disable=SC2086
         timeout 1800 chroot "$root" env LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
             sh -c "apt-get update -q && apt-get upgrade -y -q" >>"$log" 2>&1 &&
-            # shellcheck disable=SC2086
             LC_ALL=C.UTF-8 stage_apt_install --root "$root" $XENCALL_ROOT_PACKAGES 2>>"$log" &&
             chroot "$root" apt-get clean || { tail -n 20 "$log" >&2; exit 1; }
         touch "$root/.made"
@@ -96,4 +96,11 @@ release_overlay_end() {
         mountpoint -q "$dir/root/$m" && umount -l "$dir/root/$m"
     done
     return 0
+}
+
+# Every release's overlay under WORK (WORK/RELEASE) is undone when the
+# stage exits, however it ends.
+release_overlays_end_at_exit() {
+    # shellcheck disable=SC2064,SC2154
+    trap "for r in \$XENCALL_RELEASES; do release_overlay_end '$1/\$r'; done" EXIT
 }
