@@ -52,6 +52,20 @@ for fn in $funcs; do
     fi
 done
 
+# lint NAME TOOL COMMAND...: a check that passes when COMMAND prints
+# nothing; skipped without TOOL.
+lint() {
+    name=$1 tool=$2
+    shift 2
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        n=$((n + 1)); echo "ok $n - $name # SKIP no $tool"
+        return
+    fi
+    out=$("$@" 2>&1)
+    [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
+    if [ -z "$out" ]; then say ok "$name"; else say "not ok" "$name"; fi
+}
+
 cd "$tmp" || exit 99
 for p in $pages; do
     # A link page: its first line is ".so manN/target" and the target
@@ -73,34 +87,10 @@ for p in $pages; do
         fi ;;
     esac
 
-    if command -v mandoc >/dev/null 2>&1; then
-        # mandoc calls every .so "fragile"; lint what man(1) shows
-        # instead: the link with the target's text in its place.
-        case $first in
-        .so\ *) out=$(sed 's|^\.so \(.*\)|cat "\1"|e' "$p" |
-                      mandoc -T lint -W warning 2>&1) ;;
-        *) out=$(mandoc -T lint -W warning "$p" 2>&1) ;;
-        esac
-        if [ -z "$out" ]; then
-            say ok "mandoc lint $p"
-        else
-            printf '%s\n' "$out" | sed 's/^/# /'
-            say "not ok" "mandoc lint $p"
-        fi
-    else
-        n=$((n + 1)); echo "ok $n - mandoc lint $p # SKIP no mandoc"
-    fi
-
-    if command -v groff >/dev/null 2>&1; then
-        out=$(groff -ww -z -man -Tutf8 "$p" 2>&1)
-        if [ -z "$out" ]; then
-            say ok "groff -ww $p"
-        else
-            printf '%s\n' "$out" | sed 's/^/# /'
-            say "not ok" "groff -ww $p"
-        fi
-    else
-        n=$((n + 1)); echo "ok $n - groff -ww $p # SKIP no groff"
-    fi
+    # mandoc calls every .so "fragile"; lint what man(1) shows instead:
+    # the link with the target's text in its place.
+    lint "mandoc lint $p" mandoc sh -c 'sed "s|^\.so \(.*\)|cat \"\1\"|e" "$1" |
+                                        mandoc -T lint -W warning' - "$p"
+    lint "groff -ww $p" groff groff -ww -z -man -Tutf8 "$p"
 done
 exit $failed
