@@ -12,7 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 stage_begin i386
 dir=$(stage_work_dir i386)
-cache=$XENCALL_CACHE
 cc32="gcc -m32"
 
 dpkg -s gcc-multilib >/dev/null 2>&1 || stage_apt_install gcc-multilib ||
@@ -73,19 +72,19 @@ if ! { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
 fi
 key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
         $cc32 --version; declare -f shlib pc build_deps; } | sha256sum | cut -c1-16)
-deps=$cache/i386-deps-$key
+deps=$XENCALL_CACHE/i386-deps-$key
 (
     flock -w 1800 9 || exit 1
     [ -e "$deps/.built" ] && exit 0
     rm -rf "$deps.tmp"
-    build_deps "$deps.tmp" "$xen" "$cmocka" >"$cache/i386-deps-$key.log" 2>&1 &&
+    build_deps "$deps.tmp" "$xen" "$cmocka" >"$XENCALL_CACHE/i386-deps-$key.log" 2>&1 &&
         sed -i "s|$deps.tmp|$deps|g" "$deps.tmp"/lib/pkgconfig/*.pc &&
         rm -rf "$deps" && mv "$deps.tmp" "$deps" && touch "$deps/.built"
-) 9>"$cache/i386-deps.lock"
+) 9>"$XENCALL_CACHE/i386-deps.lock"
 if [ -e "$deps/.built" ]; then
     stage_pass "libxentoollog, libxentoolcore, cmocka for -m32 ($deps)"
 else
-    tail -20 "$cache/i386-deps-$key.log"
+    tail -20 "$XENCALL_CACHE/i386-deps-$key.log"
     stage_fail "building libxentoollog, libxentoolcore, cmocka for -m32"
     stage_end
     exit
