@@ -101,8 +101,13 @@ add_with_libs "$root" "$(in_from readlink -f "$(in_from gcc -print-file-name=lib
 mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/log/xen"
 [ -d "$from/etc/xen" ] && cp -r "$from/etc/xen/." "$root/etc/xen/" 2>/dev/null || true
 
-# This build: the library and the programs that run on it.
-cp -a "$from$build"/.libs/libxencall.so.1* "$root/opt/xencall/lib/"
+# This build: the library (its file and its soname's link) and the
+# programs that run on it.
+lib_path=$(built_library "$from$build")
+lib_file=$(basename "$lib_path")
+soname=$(soname_of "$lib_path")
+cp "$lib_path" "$root/opt/xencall/lib/"
+ln -s "$lib_file" "$root/opt/xencall/lib/$soname"
 for prog in $XENCALL_DOM0_PROGRAMS tools/xencall-probe; do
     bin=$build/$prog
     [ -x "$from$build/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
@@ -113,8 +118,7 @@ done
 
 # Trace points: uprobe events computed here from the library's notes
 # (dom0 has no readelf), and the script that attaches them.
-lib_file=$(basename "$(readlink -f "$from$build/.libs/libxencall.so.1")")
-sh "$here/../trace/sdt-uprobes.sh" "$from$build/.libs/$lib_file" "/opt/xencall/lib/$lib_file" \
+sh "$here/../trace/sdt-uprobes.sh" "$lib_path" "/opt/xencall/lib/$lib_file" \
     >"$root/opt/xencall/uprobe_events" || true
 install -m 755 "$here/dom0-trace.sh" "$root/opt/xencall/bin/dom0-trace"
 
@@ -136,7 +140,7 @@ make_cpio "$root" "$work/dom0.cpio"
 
 # dom0 gets 1 GiB, so its maximum reservation is 262144 pages.
 dom0_args="console=hvc0 earlyprintk=xen xentest=$mode xentest_pages=262144 xentest_xen=$xen_expected"
-dom0_args="$dom0_args xentest_debian_lib=$debian_lib"
+dom0_args="$dom0_args xentest_debian_lib=$debian_lib xentest_our_lib=/opt/xencall/lib/$soname"
 # spec-ctrl=eager-fpu: by default Xen hands the FPU to a PV vCPU lazily
 # here (it leaves CR0.TS set and waits for the #NM trap), but QEMU's TCG
 # raises no #NM for XSAVE/XRSTOR, so once a second domain ran, dom0's
