@@ -9,7 +9,7 @@
 # ours) and each "XENTEST PASS|FAIL" line it prints is one check here.
 # The machine's own release comes from the machine (and this stage's
 # build), the others from their cached roots (tests/stages/roots.sh),
-# in which the tree is built. QEMU is always the machine's.
+# in which the tree is built. Which QEMU boots which release: tests/xen/run.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/roots.sh"
 stage_begin real-xen
