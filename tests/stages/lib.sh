@@ -142,8 +142,9 @@ debian_library() {
 XENCALL_BOOT_PACKAGES="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod
  libxencall1"
 # This tree's programs that tests/xen/run.sh puts into dom0 (beside
-# tools/xencall-probe, which every build makes).
-XENCALL_DOM0_PROGRAMS="tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd"
+# tools/xencall-probe, which every build makes): those tests/xen/local.am
+# builds on demand.
+XENCALL_DOM0_PROGRAMS=$(sed -n 's/^EXTRA_PROGRAMS += //p' "${BASH_SOURCE[0]%/*}/../xen/local.am")
 
 # Build the library and the dom0 programs in the configured build DIR;
 # with ROOT, DIR is a path inside that release's root and make runs
