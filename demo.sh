@@ -6,26 +6,23 @@
 # QEMU and shows Debian's xl and our xencall-probe running on it.
 set -eu
 top=$(cd "$(dirname "$0")" && pwd)
+. "$top/tests/stages/lib.sh"
 build=$top/_build/demo
 
 echo "== installing packages (build tools, Xen, QEMU, a kernel)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
-# xen-system-amd64 is the release's hypervisor and tools, of whatever
-# Xen version the release has.
-apt-get install -y -q --no-install-recommends build-essential autoconf automake \
-    libtool pkg-config libxen-dev systemtap-sdt-dev qemu-system-x86 xen-system-amd64 \
-    linux-image-amd64 busybox-static cpio kmod >/dev/null
+# What tests/xen/run.sh boots with (xen-system-amd64: the release's
+# hypervisor and tools, of whatever Xen version it has) and the build's.
+# shellcheck disable=SC2086
+stage_apt_install $XENCALL_BOOT_PACKAGES build-essential autoconf automake libtool pkg-config \
+    libxen-dev systemtap-sdt-dev
 
 echo "== building in $build"
 (cd "$top" && autoreconf -fi >/dev/null 2>&1)
 mkdir -p "$build"
-# Two makes: with generated sources "all" recurses, and goals beside it
-# in the same parallel make would build the library a second time at
-# once (seen: "not a valid libtool object" on a fresh build).
-(cd "$build" && "$top/configure" -q &&
-    make -s -j"$(nproc)" all >/dev/null &&
-    make -s -j"$(nproc)" tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd >/dev/null)
+(cd "$build" && "$top/configure" -q)
+make_dom0_programs "$build" >/dev/null
 
 start=$SECONDS
 echo "== booting Xen and dom0 under QEMU (software emulation)"

@@ -8,7 +8,8 @@
  *
  *   xencall-bench LIB time             every case: wall ns/op median, min,
  *                                      max, and median thread-CPU ns/op
- *   xencall-bench LIB pairs            the target ratios, timed back to back
+ *   xencall-bench LIB pairs TABLE      the ratios TABLE (bench/targets) names,
+ *                                      each timed back to back
  *   xencall-bench LIB OTHER versus [CASE...]
  *                                      every case (or those named) on LIB
  *                                      against OTHER, timed back to back in
@@ -367,26 +368,8 @@ static const struct bench_case *find_case(const char *name)
  * times the numerator's case, then the denominator's, so a shared host
  * whose speed drifts between the table's cases moves both sides of a
  * ratio together. Both sides run the same number of ops, calibrated on
- * the numerator.
+ * the numerator. Which ratios: the "ratio" lines of bench/targets.
  */
-static const struct paired_ratio {
-    const char *label, *numerator, *denominator;
-} paired_ratios[] = {
-    /* the thread target, and its controls: own handles share nothing,
-     * bare memset is the machine with no library in it */
-    { "shared/one", "alloc_64B/2thr_shared", "alloc_64B/dev" },
-    { "own/one", "alloc_64B/2thr_own", "alloc_64B/dev" },
-    { "memset2/memset1", "memset_64B/2thr", "memset_64B" },
-    { "shared/own", "alloc_64B/2thr_shared", "alloc_64B/2thr_own" },
-    /* the multi-page target: a buffer against a bare memset of its bytes */
-    { "3p/dev", "alloc_3p/dev", "memset_3p" },
-    { "3p/locked", "alloc_3p/locked", "memset_3p" },
-    { "8p/dev", "alloc_8p/dev", "memset_8p" },
-    { "8p/locked", "alloc_8p/locked", "memset_8p" },
-    { "64p/dev", "alloc_64p/dev", "memset_64p" },
-    { "64p/locked", "alloc_64p/locked", "memset_64p" },
-};
-
 static double run_on_its_device(const struct xencall_api *api,
                                 const struct bench_case *c, unsigned long n)
 {
@@ -396,26 +379,41 @@ static double run_on_its_device(const struct xencall_api *api,
     return run_once(api, c, n, &ignored);
 }
 
-/* Prints "pair LABEL MEDIAN MIN MAX ROUNDS" for every paired ratio. */
-static void time_pairs(const struct xencall_api *api)
+/* Prints "pair LABEL MEDIAN MIN MAX ROUNDS" for every "ratio LABEL
+ * NUMERATOR DENOMINATOR ..." line of the TABLE file (bench/targets). */
+static void time_pairs(const struct xencall_api *api, const char *table)
 {
     double ratio[PAIRED_RUNS], median;
-    size_t r;
-    int i;
+    char line[256], label[64], numerator[64], denominator[64];
+    FILE *f = fopen(table, "r");
+    int i, nr_ratios = 0;
 
-    for (r = 0; r < sizeof(paired_ratios) / sizeof(paired_ratios[0]); r++) {
-        const struct paired_ratio *pr = &paired_ratios[r];
-        const struct bench_case *num = find_case(pr->numerator),
-                                *den = find_case(pr->denominator);
-        unsigned long n = calibrate(api, num);
+    if (!f) {
+        perror(table);
+        exit(2);
+    }
+    while (fgets(line, sizeof(line), f)) {
+        const struct bench_case *num, *den;
+        unsigned long n;
 
+        if (sscanf(line, "ratio %63s %63s %63s", label, numerator, denominator) != 3)
+            continue;
+        num = find_case(numerator);
+        den = find_case(denominator);
+        n = calibrate(api, num);
         for (i = 0; i < PAIRED_RUNS; i++)
             ratio[i] = run_on_its_device(api, num, n) /
                        run_on_its_device(api, den, n);
         median = median_of(ratio, PAIRED_RUNS);   /* sorts */
-        printf("pair\t%s\t%.3f\t%.3f\t%.3f\t%d\n", pr->label, median, ratio[0],
+        printf("pair\t%s\t%.3f\t%.3f\t%.3f\t%d\n", label, median, ratio[0],
                ratio[PAIRED_RUNS - 1], PAIRED_RUNS);
         fflush(stdout);
+        nr_ratios++;
+    }
+    fclose(f);
+    if (!nr_ratios) {
+        fprintf(stderr, "%s: no ratio line\n", table);
+        exit(2);
     }
 }
 
@@ -475,9 +473,9 @@ int main(int argc, char **argv)
             time_case(&api, &cases[i]);
         return 0;
     }
-    if (argc == 3 && !strcmp(argv[2], "pairs")) {
+    if (argc == 4 && !strcmp(argv[2], "pairs")) {
         load_api(&api, argv[1]);
-        time_pairs(&api);
+        time_pairs(&api, argv[3]);
         return 0;
     }
     if (argc >= 4 && !strcmp(argv[3], "versus")) {
@@ -500,7 +498,7 @@ int main(int argc, char **argv)
         count_case(&api, find_case(argv[3]), strtoul(argv[4], NULL, 10));
         return 0;
     }
-    fprintf(stderr, "usage: %s LIB time | LIB pairs | LIB OTHER versus [CASE...] | LIB cases"
+    fprintf(stderr, "usage: %s LIB time | LIB pairs TABLE | LIB OTHER versus [CASE...] | LIB cases"
             " | LIB count CASE N\n", argv[0]);
     return 2;
 }

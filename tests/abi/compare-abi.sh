@@ -3,22 +3,26 @@
 # abi-compliance-checker, header-based mode (Debian's library has no
 # debug information): Debian's libxencall1 + libxen-dev's xencall.h
 # against ours.
-#   tests/abi/compare-abi.sh OUR_LIB OUR_HEADER DEBIAN_LIB DEBIAN_HEADER WORKDIR
-# Prints the verdict lines ("Binary compatibility: 100%" ...); exits
-# 0 only when both binary and source compatibility are 100%. The HTML
-# report is WORKDIR/compat_report.html.
+#   tests/abi/compare-abi.sh OUR_LIB OUR_HEADER DEBIAN_LIB DEBIAN_HEADER DEBIAN_VERSION WORKDIR
+# DEBIAN_VERSION is the version of Debian's package, as dpkg gives it
+# (tests/abi/debian-lib.sh prints it); ours is read from OUR_LIB's file
+# name (libxencall.so.1.3.0: 1.3.0). Prints the verdict lines ("Binary
+# compatibility: 100%" ...); exits 0 only when both binary and source
+# compatibility are 100%. The HTML report is WORKDIR/compat_report.html.
 set -eu
-abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
-mkdir -p "$5"
-our_lib=$(abs "$1") our_h=$(abs "$2") deb_lib=$(abs "$3") deb_h=$(abs "$4")
-work=$(cd "$5" && pwd)
+[ $# -eq 6 ] || { sed -n 's/^#   //p' "$0" >&2; exit 2; }
+abs() { readlink -f "$1"; }
+mkdir -p "$6"
+our_lib=$(abs "$1") our_h=$(abs "$2") deb_lib=$(abs "$3") deb_h=$(abs "$4") deb_version=$5
+work=$(cd "$6" && pwd)
+our_version=${our_lib##*.so.}
 cat > "$work/debian.xml" <<XML
-<version>${DEBIAN_VERSION:-4.17}</version>
+<version>$deb_version</version>
 <headers>$deb_h</headers>
 <libs>$deb_lib</libs>
 XML
 cat > "$work/ours.xml" <<XML
-<version>${OUR_VERSION:-1.3.0}</version>
+<version>$our_version</version>
 <headers>$our_h</headers>
 <libs>$our_lib</libs>
 XML

@@ -1,10 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The dynamic symbols a shared library defines, as sorted
-# "NAME VERSION" lines (functions and version nodes), from objdump -T.
-#   tests/abi/exports.sh LIB
-# Compare two:  diff <(tests/abi/exports.sh A) <(tests/abi/exports.sh B)
+# The symbols a shared library exports, or those a version script
+# promises, as sorted "NAME VERSION" lines (functions, then each
+# version node as "NODE NODE"), so that the two compare with diff.
+# The one reader of src/libxencall.map for the tests.
+#   tests/abi/exports.sh LIB|MAP               every line
+#   tests/abi/exports.sh --functions LIB|MAP   the function names alone
+# A library's come from objdump -T; a file ending in .map is read as a
+# version script.
 set -eu
-LC_ALL=C objdump -T "$1" |
-    awk '$1 ~ /^[0-9a-f]+$/ && NF >= 6 && $0 !~ /\*UND\*/ { print $NF, $(NF-1) }' |
-    LC_ALL=C sort
+functions_only=no
+if [ "$1" = --functions ]; then functions_only=yes; shift; fi
+case $1 in
+*.map)
+    awk '/^[A-Za-z_][A-Za-z0-9_.]* *\{/ { node = $1; print node, node; global = 0; next }
+         /global:/ { global = 1; next }
+         /local:/ { global = 0; next }
+         global && /^ *[A-Za-z_][A-Za-z0-9_]*;/ { sub(/;.*/, ""); print $1, node }' "$1" ;;
+*)
+    LC_ALL=C objdump -T "$1" |
+        awk '$1 ~ /^[0-9a-f]+$/ && NF >= 6 && $0 !~ /\*UND\*/ { print $NF, $(NF-1) }' ;;
+esac | LC_ALL=C sort |
+    if [ $functions_only = yes ]; then awk '$1 != $2 { print $1 }'; else cat; fi

@@ -5,22 +5,13 @@
 # -Wformat=2, for one), and users build with either.
 . "$(dirname "$0")/lib.sh"
 stage_begin clang
-top=$(pwd)
-dir="$XENCALL_BUILD/../clang"
+dir=$(stage_work_dir clang)
 
 command -v clang >/dev/null || stage_apt_install clang ||
     stage_cannot_run "clang cannot be installed: no clang build"
 
-mkdir -p "$dir"
-if (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror CC=clang &&
-    timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
-    stage_pass "library and tools build with clang $(clang -dumpversion), warnings as errors"
-else
-    tail -30 "$dir/build.out"
-    stage_fail "clang build with warnings as errors"
-    stage_end
-    exit
-fi
+stage_configure_build "$dir" clang CC=clang || { stage_end; exit; }
+stage_pass "library and tools build with clang $(clang -dumpversion), warnings as errors"
 # The benchmark is built by no other target.
 if timeout 600 make -C "$dir" -s bench/xencall-bench >"$dir/bench.out" 2>&1; then
     stage_pass "bench/xencall-bench builds with clang, warnings as errors"

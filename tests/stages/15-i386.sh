@@ -11,9 +11,7 @@
 # are.
 . "$(dirname "$0")/lib.sh"
 stage_begin i386
-top=$(pwd)
-dir="$XENCALL_BUILD/../i386"
-cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
+dir=$(stage_work_dir i386)
 cc32="gcc -m32"
 
 dpkg -s gcc-multilib >/dev/null 2>&1 || stage_apt_install gcc-multilib ||
@@ -74,40 +72,34 @@ if ! { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
 fi
 key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
         $cc32 --version; declare -f shlib pc build_deps; } | sha256sum | cut -c1-16)
-deps=$cache/i386-deps-$key
+deps=$XENCALL_CACHE/i386-deps-$key
 (
     flock -w 1800 9 || exit 1
     [ -e "$deps/.built" ] && exit 0
     rm -rf "$deps.tmp"
-    build_deps "$deps.tmp" "$xen" "$cmocka" >"$cache/i386-deps-$key.log" 2>&1 &&
+    build_deps "$deps.tmp" "$xen" "$cmocka" >"$XENCALL_CACHE/i386-deps-$key.log" 2>&1 &&
         sed -i "s|$deps.tmp|$deps|g" "$deps.tmp"/lib/pkgconfig/*.pc &&
         rm -rf "$deps" && mv "$deps.tmp" "$deps" && touch "$deps/.built"
-) 9>"$cache/i386-deps.lock"
+) 9>"$XENCALL_CACHE/i386-deps.lock"
 if [ -e "$deps/.built" ]; then
     stage_pass "libxentoollog, libxentoolcore, cmocka for -m32 ($deps)"
 else
-    tail -20 "$cache/i386-deps-$key.log"
+    tail -20 "$XENCALL_CACHE/i386-deps-$key.log"
     stage_fail "building libxentoollog, libxentoolcore, cmocka for -m32"
     stage_end
     exit
 fi
 
-mkdir -p "$dir"
 # Only the 32-bit .pc files: a 64-bit library found by mistake would
 # fail at link time, far from the cause.
-if ! (cd "$dir" && PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" \
-          timeout 600 "$top/configure" -q --enable-werror CC="$cc32" &&
-      timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1; then
-    tail -30 "$dir/build.out"
-    stage_fail "i386 build with warnings as errors"
-    stage_end
-    exit
-fi
-if readelf -h "$dir/.libs/libxencall.so.1" | grep -q 'Class: *ELF32' &&
-   readelf -h "$dir/.libs/libxencall.so.1" | grep -q 'Machine: *Intel 80386'; then
-    stage_pass "libxencall.so.1 builds as an i386 (ELF32) library with warnings as errors"
+PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" stage_configure_build "$dir" i386 CC="$cc32" ||
+    { stage_end; exit; }
+lib=$(built_library "$dir")
+if readelf -h "$lib" | grep -q 'Class: *ELF32' &&
+   readelf -h "$lib" | grep -q 'Machine: *Intel 80386'; then
+    stage_pass "$(soname_of "$lib") builds as an i386 (ELF32) library with warnings as errors"
 else
-    stage_fail "libxencall.so.1 is not an i386 library"
+    stage_fail "$lib is not an i386 library"
 fi
 stage_make_check "$dir" i386
 stage_end

@@ -13,7 +13,7 @@
 stage_begin freebsd-headers
 top=$(pwd)
 tarball=$top/../shared/sources/freebsd-12-stable-include.tar.xz
-work=$XENCALL_BUILD/../freebsd-headers
+work=$(stage_work_dir freebsd-headers)
 
 [ -f "$tarball" ] || stage_cannot_run "no FreeBSD headers: $tarball is not there"
 if ! command -v clang >/dev/null || ! command -v xz >/dev/null ||

@@ -6,9 +6,7 @@
 stage_begin valgrind
 vg="timeout -k 10 900 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 vg="$vg --show-leak-kinds=definite --child-silent-after-fork=yes --track-fds=no"
-timeout 1800 make -C "$XENCALL_BUILD" -j"$(nproc)" check LOG_COMPILER="$vg" \
+stage_make_check "$XENCALL_BUILD" valgrind LOG_COMPILER="$vg" \
     TESTS_ENVIRONMENT="PROBE_WRAPPER='$vg'; export PROBE_WRAPPER;" \
-    TEST_SUITE_LOG=test-suite-valgrind.log >/dev/null 2>&1
-grep -E '^(FAIL|ERROR)' "$XENCALL_BUILD/test-suite-valgrind.log" | head -20
-stage_add_automake "$XENCALL_BUILD/test-suite-valgrind.log"
+    TEST_SUITE_LOG=test-suite-valgrind.log
 stage_end

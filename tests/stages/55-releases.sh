@@ -9,13 +9,8 @@
 . "$(dirname "$0")/roots.sh"
 stage_begin releases
 host=$(host_release)
-work=$(cd "$XENCALL_BUILD/.." && pwd)/releases
-if ! stage_apt_install debootstrap; then
-    stage_fail "cannot install debootstrap"
-    stage_end
-    exit
-fi
-trap 'for r in $XENCALL_RELEASES; do release_overlay_end "$work/$r"; done' EXIT
+work=$(stage_work_dir releases)
+release_overlays_end_at_exit "$work"
 # COMMANDS LOG: run in the current release's root, output to $ov/LOG.log.
 in_root() { timeout 1200 chroot "$ov/root" sh -c "$1" >"$ov/$2.log" 2>&1; }
 
@@ -28,10 +23,8 @@ for release in $XENCALL_RELEASES; do
         continue
     fi
     echo "$release: root ready ($((SECONDS - start)) s): $(chroot "$ov/root" gcc --version | head -n1)," \
-         "glibc $(chroot "$ov/root" dpkg-query -W -f='${Version}' libc6)," \
-         "libxen-dev $(chroot "$ov/root" dpkg-query -W -f='${Version}' libxen-dev)"
-    mkdir -p "$ov/root/tmp/src"
-    git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$ov/root/tmp/src"
+         "glibc $(package_version "$ov/root" libc6), libxen-dev $(package_version "$ov/root" libxen-dev)"
+    copy_tree "$ov/root/tmp/src"
     start=$SECONDS
     if in_root "cd /tmp/src && autoreconf -fi && mkdir -p /tmp/build && cd /tmp/build &&
                 /tmp/src/configure --enable-werror && make -j$(nproc)" build; then

@@ -1,6 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Helpers shared by the stage scripts: counting checks and printing the
-# closing line the runner reads. Source it; call stage_begin first.
+# The one library of the stage scripts (and of the scripts they and
+# demo.sh run): counting checks and the closing line the runner reads,
+# installing packages, building, and the facts several of them need,
+# each derived from its source. Source it; a stage calls stage_begin
+# first.
+
+# An unset variable is a mistake in every script that sources this.
+set -u
+# Where downloads, Debian roots and builds for other targets are kept.
+export XENCALL_CACHE=${XENCALL_CACHE:-/var/cache/xencall-tests}
 
 stage_begin() { STAGE_NAME=$1; STAGE_PASS=0; STAGE_FAIL=0; STAGE_SKIP=0; }
 stage_pass() { STAGE_PASS=$((STAGE_PASS + 1)); echo "PASS: $STAGE_NAME: $*"; }
@@ -27,10 +35,13 @@ stage_add_automake() {
     STAGE_SKIP=$((STAGE_SKIP + ${skip:-0}))
 }
 
-# Install Debian packages for a stage: under a time limit, waiting for
-# another install's lock, quietly. Returns apt-get's status.
+# Install Debian packages PKG...: under a time limit, waiting for
+# another install's lock, quietly; with --root ROOT, in the Debian
+# system at ROOT (a release's root) by chroot. Returns apt-get's status.
 stage_apt_install() {
-    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q \
+    local in_root=()
+    if [ "$1" = --root ]; then in_root=(chroot "$2"); shift 2; fi
+    DEBIAN_FRONTEND=noninteractive timeout 1200 "${in_root[@]}" apt-get install -y -q \
         --no-install-recommends -o DPkg::Lock::Timeout=600 "$@" >/dev/null
 }
 
@@ -42,16 +53,140 @@ stage_cannot_run() {
     exit
 }
 
-# `make check` in the configured build DIR under a time limit; its
-# failures are shown and its counts join the stage. WHAT names the
-# build in messages.
+# Configure this tree in DIR (made if needed) with ARGS... and
+# --enable-werror, then build it, under time limits, output in
+# DIR/build.out. On failure its end is shown and a check named WHAT
+# fails; returns non-zero then.
+stage_configure_build() {
+    local dir=$1 what=$2 top
+    shift 2
+    top=$(pwd)
+    mkdir -p "$dir"
+    (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror "$@" &&
+        timeout 1200 make -j"$(nproc)" -s) >"$dir/build.out" 2>&1 && return 0
+    tail -30 "$dir/build.out"
+    stage_fail "$what: configure --enable-werror and make (log: $dir/build.out)"
+    return 1
+}
+
+# `make check` in the configured build DIR under a time limit, with
+# make's VAR=VALUE arguments if any; its failures are shown and its
+# counts join the stage. WHAT names the build in messages. The summary
+# is read from test-suite.log, or the TEST_SUITE_LOG an argument names.
 stage_make_check() {
-    local dir=$1 what=$2
-    timeout 1500 make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1 ||
-        { echo "$what make check failed or timed out after 1500 s"
-          grep -E 'error|Error' "$dir/check.out" | head -20; }
-    grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -50
-    stage_add_automake "$dir/test-suite.log"
+    local dir=$1 what=$2 arg log=test-suite.log
+    shift 2
+    for arg in "$@"; do
+        case $arg in TEST_SUITE_LOG=*) log=${arg#TEST_SUITE_LOG=} ;; esac
+    done
+    timeout 1800 make -C "$dir" -j"$(nproc)" check "$@" >"$dir/${log%.log}.out" 2>&1 ||
+        { echo "$what make check failed or timed out after 1800 s"
+          grep -E 'error|Error' "$dir/${log%.log}.out" | head -20; }
+    grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/$log" | head -50
+    stage_add_automake "$dir/$log"
+}
+
+# What the sanitizers do in every instrumented run: any report ends
+# the program with an error (leaks included), with its stack.
+stage_sanitizer_env() {
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+}
+
+# The absolute path of the stage's own folder NAME beside the main
+# build, made if needed.
+stage_work_dir() {
+    mkdir -p "$XENCALL_BUILD/../$1" && (cd "$XENCALL_BUILD/../$1" && pwd)
+}
+
+# The tree's files as git knows them, tracked or new but not ignored
+# (build output is), copied into DIR: a clean copy to build elsewhere.
+copy_tree() {
+    mkdir -p "$1" && git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$1"
+}
+
+# The shared library a build DIR made: its real file, found through
+# the development link, so that no script restates the soname.
+built_library() { readlink -f "$1/.libs/libxencall.so"; }
+
+# The soname a shared library LIB records.
+soname_of() { objdump -p "$1" | awk '$1 == "SONAME" { print $2 }'; }
+
+# dpkg-query on the Debian system at ROOT (/ or a release's root),
+# read from outside it.
+root_dpkg_query() {
+    local root=$1
+    shift
+    dpkg-query --admindir="${root%/}/var/lib/dpkg" "$@"
+}
+
+# The version of package PKG installed at ROOT.
+package_version() { root_dpkg_query "$1" -W -f='${Version}' "$2"; }
+
+# Debian's libxencall (the real file, not a link) in the system at
+# ROOT, as its package libxencall1 lists it, as a path from /.
+debian_library() {
+    local root=${1%/} f
+    for f in $(root_dpkg_query "$1" -L libxencall1); do
+        case ${f##*/} in libxencall.so.*.*) ;; *) continue ;; esac
+        [ -f "$root$f" ] && [ ! -L "$root$f" ] && { echo "$root$f"; return 0; }
+    done
+    echo "no libxencall.so in Debian's libxencall1 at ${root:-/}" >&2
+    return 1
+}
+
+# What tests/xen/run.sh needs on the machine (or in a release's root)
+# to boot that release's Xen and dom0 under QEMU.
+# shellcheck disable=SC2034
+XENCALL_BOOT_PACKAGES="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod
+ libxencall1"
+# This tree's programs that tests/xen/run.sh puts into dom0 (beside
+# tools/xencall-probe, which every build makes): those tests/xen/local.am
+# builds on demand.
+XENCALL_DOM0_PROGRAMS=$(sed -n 's/^EXTRA_PROGRAMS += //p' "${BASH_SOURCE[0]%/*}/../xen/local.am")
+
+# Build the library and the dom0 programs in the configured build DIR;
+# with ROOT, DIR is a path inside that release's root and make runs
+# there. "all" first, alone: with generated sources it recurses, and
+# goals beside it in one parallel make would build the library twice
+# at once (seen: "not a valid libtool object" on a fresh build).
+make_dom0_programs() {
+    local dir=$1 in_root=()
+    [ $# -lt 2 ] || in_root=(chroot "$2")
+    # shellcheck disable=SC2086
+    timeout 1200 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" all &&
+        timeout 600 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" $XENCALL_DOM0_PROGRAMS
+}
+
+# Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT];
+# XENCALL_DOM0_EXTRA passes through) and count what dom0 printed on
+# the serial LOG: that QEMU ended cleanly, each "XENTEST PASS|FAIL"
+# line whose name starts with PREFIX (a check named "LABEL: NAME"),
+# and that dom0 reached its end. Its INFO lines are shown.
+stage_boot_xen() {
+    local label=$1 prefix=$2 log=$5 start=$SECONDS line
+    shift 2
+    if bash tests/xen/run.sh "$@"; then
+        stage_pass "${label}Xen and dom0 booted and dom0 ended QEMU itself ($((SECONDS - start)) s)"
+    else
+        stage_fail "${label}the boot did not end cleanly ($((SECONDS - start)) s); serial log tail:"
+        tail -n 40 "$log"
+    fi
+    grep -a '^XENTEST INFO' "$log" | tr -d '\r' | sed "s/^XENTEST INFO /  $label/"
+    while IFS= read -r line; do
+        case "$line" in
+            "XENTEST PASS "*) stage_pass "$label${line#XENTEST PASS }" ;;
+            "XENTEST FAIL "*) stage_fail "$label${line#XENTEST FAIL }" ;;
+        esac
+    done < <(grep -a -E "^XENTEST (PASS|FAIL) $prefix" "$log" | tr -d '\r')
+    # A run cut short must not pass on the checks it reached.
+    if grep -aq '^XENTEST DONE' "$log"; then
+        stage_pass "${label}dom0 ran every check to the end"
+    else
+        stage_fail "${label}dom0 did not reach the end of its checks; serial log tail:"
+        tail -n 40 "$log"
+    fi
 }
 
 stage_end() {
@@ -90,12 +225,12 @@ debian_sources() {
 }
 
 # Debian's source package PKG of this machine's release, unpacked
-# once under $XENCALL_CACHE (default /var/cache/xencall-tests); prints
+# once under $XENCALL_CACHE; prints
 # the tree's path. For the tests that build a library for another
 # target (Xen's libxentoollog and libxentoolcore, cmocka). The
 # machine's apt setup is left alone: apt reads a private source list.
 debian_source_tree() {
-    local pkg=$1 cache=${XENCALL_CACHE:-/var/cache/xencall-tests} codename mirror dir
+    local pkg=$1 codename mirror dir
     local -a apt_private
     codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
     mirror=$(debian_sources "$codename" | awk -v s="$codename" '$2 == s { print $1; exit }')
@@ -103,7 +238,7 @@ debian_source_tree() {
         echo "no Debian $codename mirror in this machine's apt sources" >&2
         return 1
     fi
-    dir=$cache/$pkg-source-$codename
+    dir=$XENCALL_CACHE/$pkg-source-$codename
     mkdir -p "$dir" || return 1
     apt_private=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=-
                  -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/apt-cache" -q)
@@ -111,9 +246,7 @@ debian_source_tree() {
         # Several stages (and developers) may ask at once.
         flock 9
         [ -e "$dir/.unpacked" ] && exit 0
-        command -v dpkg-source >/dev/null ||
-            DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
-                -o DPkg::Lock::Timeout=600 --no-install-recommends dpkg-dev >/dev/null
+        command -v dpkg-source >/dev/null || stage_apt_install dpkg-dev
         rm -rf "$dir/src" && mkdir -p "$dir/src" "$dir/lists/partial" "$dir/apt-cache/archives/partial"
         echo "deb-src $mirror $codename main" >"$dir/sources.list"
         timeout 600 apt-get "${apt_private[@]}" update >/dev/null &&

@@ -6,8 +6,8 @@
 #
 # Each release's root is made once with debootstrap (minbase) from this
 # machine's own mirrors, with Debian's Xen, a kernel and the build and
-# packaging tools, and kept under $XENCALL_CACHE (default
-# /var/cache/xencall-tests) in a folder named after its inputs. Stages
+# packaging tools, and kept under $XENCALL_CACHE in a folder named
+# after its inputs. Stages
 # never write to it: they work in an overlay of it (release_overlay).
 
 # Debian 12 and Debian 13, oldest first (read by the stages).
@@ -39,8 +39,7 @@ release_mirrors() {
 # than a week is brought up to date first, so a new Xen from the mirror
 # reaches the tests.
 release_root() {
-    local release=$1 cache=${XENCALL_CACHE:-/var/cache/xencall-tests}
-    local mirrors mirror key root log
+    local release=$1 cache=$XENCALL_CACHE mirrors mirror key root log
     mirrors=$(release_mirrors "$release")
     mirror=$(echo "$mirrors" | awk -v s="$release" '$2 == s { print $1; exit }')
     if [ -z "$mirror" ]; then
@@ -58,6 +57,8 @@ release_root() {
         fi
         if [ ! -e "$root/.debootstrap-done" ]; then
             rm -rf "$root"
+            command -v debootstrap >/dev/null || stage_apt_install debootstrap ||
+                { echo "cannot install debootstrap" >&2; exit 1; }
             echo "debootstrap $release from $mirror into $root" >&2
             timeout 1200 debootstrap --variant=minbase "$release" "$root" "$mirror" \
                 >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
@@ -69,10 +70,10 @@ release_root() {
         chmod 755 "$root/usr/sbin/policy-rc.d"
         echo "installing Debian's Xen, kernel and build tools in the $release root" >&2
         # shellcheck disable=SC2086
-        timeout 1800 chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
-            sh -c "apt-get update -q && apt-get upgrade -y -q &&
-                   apt-get install -y -q --no-install-recommends $(echo $XENCALL_ROOT_PACKAGES) &&
-                   apt-get clean" >>"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
+        timeout 1800 chroot "$root" env LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+            sh -c "apt-get update -q && apt-get upgrade -y -q" >>"$log" 2>&1 &&
+            LC_ALL=C.UTF-8 stage_apt_install --root "$root" $XENCALL_ROOT_PACKAGES 2>>"$log" &&
+            chroot "$root" apt-get clean || { tail -n 20 "$log" >&2; exit 1; }
         touch "$root/.made"
     ) 9>"$root.lock" || { echo "cannot make the Debian $release root (log: $log)" >&2; return 1; }
     echo "$root"
@@ -95,4 +96,11 @@ release_overlay_end() {
         mountpoint -q "$dir/root/$m" && umount -l "$dir/root/$m"
     done
     return 0
+}
+
+# Every release's overlay under WORK (WORK/RELEASE) is undone when the
+# stage exits, however it ends.
+release_overlays_end_at_exit() {
+    # shellcheck disable=SC2064,SC2154
+    trap "for r in \$XENCALL_RELEASES; do release_overlay_end '$1/\$r'; done" EXIT
 }

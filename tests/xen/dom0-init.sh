@@ -22,6 +22,10 @@ arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg xentest)
 pages=$(arg xentest_pages)
 xen_expected=$(arg xentest_xen)
+# This library by its soname, and Debian's at the path its package
+# gives, where run.sh put them.
+our_lib=$(arg xentest_our_lib)
+debian_lib=$(arg xentest_debian_lib)
 pass() { echo "XENTEST PASS $*"; }
 fail() { echo "XENTEST FAIL $*"; }
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
@@ -66,7 +70,7 @@ dom0-checks bufdev "$pages"
 
 # Debian's xl, on our library: which one the loader picked, and output.
 LD_DEBUG=libs xl info >/tmp/xl-info 2>/tmp/xl-ld.log
-check xl/loads-our-libxencall grep -q 'calling init: /opt/xencall/lib/libxencall.so.1' /tmp/xl-ld.log
+check xl/loads-our-libxencall grep -q "calling init: $our_lib" /tmp/xl-ld.log
 # The version of the hypervisor package run.sh booted, as "MAJOR.MINOR".
 check "xl/info-xen-$xen_expected" sh -c "grep -Eq '^xen_major +: ${xen_expected%%.*}\$' /tmp/xl-info &&
     grep -Eq '^xen_minor +: ${xen_expected#*.}\$' /tmp/xl-info"
@@ -74,11 +78,10 @@ check xl/info-total-memory grep -Eq '^total_memory +: [0-9]+$' /tmp/xl-info
 xl list >/tmp/xl-list 2>&1
 check xl/list-domain-0 grep -Eq '^Domain-0 +0 ' /tmp/xl-list
 # Cost of a hypercall: raw ioctl, ours, Debian's; ratios in one boot.
-debian_lib=$(ls /lib/x86_64-linux-gnu/libxencall.so.1 /usr/lib/x86_64-linux-gnu/libxencall.so.1 2>/dev/null | head -n1)
 # Each library twice, keeping the second pass: the first one in a boot
 # also pays for the emulator translating the kernel's paths.
 for pass in 1 2; do
-    ours=$(xen-latency /opt/xencall/lib/libxencall.so.1)
+    ours=$(xen-latency "$our_lib")
     debian=$(xen-latency "$debian_lib")
 done
 echo $ours $debian | awk '{ printf "XENTEST INFO latency of xen_version: raw ioctl %d ns, ours %d ns (%.2fx raw); raw ioctl %d ns, Debian %d ns (%.2fx raw); ours/Debian %.2f\n", $2, $4, $4 / $2, $12, $14, $14 / $12, $4 / $14

@@ -12,6 +12,7 @@ set -eu
 mode=$2 log=$3 limit=${4:-240} from=$(cd "${5:-/}" && pwd)
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../stages/lib.sh"
 if [ "$from" = / ]; then
     from='' build=$(cd "$build" && pwd)
 fi
@@ -41,9 +42,13 @@ xenbin=$(cd "$from/" && ls -d usr/lib/xen-[0-9]*/bin | sort -V | tail -n1)
 [ -r "$kernel" ] && [ -r "$xen_gz" ] && [ -x "$from/$xenbin/xl" ] ||
     { echo "no kernel, Xen or xl in ${from:-/}"; exit 1; }
 # What dom0 must find Xen reporting: the installed hypervisor's version.
-xen_package=$(in_from dpkg-query -S "${xen_gz#"$from"}" | cut -d: -f1)
-xen_expected=$(in_from dpkg-query -W -f='${Version}' "$xen_package" |
+xen_package=$(root_dpkg_query "${from:-/}" -S "${xen_gz#"$from"}" | cut -d: -f1)
+xen_expected=$(package_version "${from:-/}" "$xen_package" |
                sed -E 's/^([0-9]+:)?([0-9]+\.[0-9]+).*/\2/')
+# Debian's libxencall, which dom0 measures and runs the toolstack on
+# beside ours, at the path its package gives it.
+debian_lib=$(debian_library "${from:-/}")
+debian_lib=${debian_lib#"$from"}
 # Debian ships Xen gzip-compressed; QEMU's multiboot loader needs the ELF.
 zcat "$xen_gz" >"$work/xen.elf"
 
@@ -87,7 +92,7 @@ depmod -b "$root" "$release"
 # Debian's Xen tools (and their libraries, Debian's libxencall among
 # them), and those of Xen's own test programs this release ships.
 add_with_libs "$root" "/$xenbin"/{xl,xenstored,xenconsoled,xen-init-dom0,libxl-save-helper} \
-    "$(in_from sh -c 'command -v xenstore-write')"
+    "$(in_from sh -c 'command -v xenstore-write')" "$debian_lib"
 for prog in test-resource test-paging-mempool depriv-fd-checker; do
     [ -x "$from/$xenbin/$prog" ] && add_with_libs "$root" "/$xenbin/$prog"
 done
@@ -96,9 +101,14 @@ add_with_libs "$root" "$(in_from readlink -f "$(in_from gcc -print-file-name=lib
 mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/log/xen"
 [ -d "$from/etc/xen" ] && cp -r "$from/etc/xen/." "$root/etc/xen/" 2>/dev/null || true
 
-# This build: the library and the programs that run on it.
-cp -a "$from$build"/.libs/libxencall.so.1* "$root/opt/xencall/lib/"
-for prog in tests/xen/dom0-checks tests/xen/xen-latency tests/xen/restricted-fd tools/xencall-probe; do
+# This build: the library (its file and its soname's link) and the
+# programs that run on it.
+lib_path=$(built_library "$from$build")
+lib_file=$(basename "$lib_path")
+soname=$(soname_of "$lib_path")
+cp "$lib_path" "$root/opt/xencall/lib/"
+ln -s "$lib_file" "$root/opt/xencall/lib/$soname"
+for prog in $XENCALL_DOM0_PROGRAMS tools/xencall-probe; do
     bin=$build/$prog
     [ -x "$from$build/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
         bin=$build/$(dirname "$prog")/.libs/$(basename "$prog")
@@ -108,8 +118,7 @@ done
 
 # Trace points: uprobe events computed here from the library's notes
 # (dom0 has no readelf), and the script that attaches them.
-lib_file=$(basename "$(readlink -f "$from$build/.libs/libxencall.so.1")")
-sh "$here/../trace/sdt-uprobes.sh" "$from$build/.libs/$lib_file" "/opt/xencall/lib/$lib_file" \
+sh "$here/../trace/sdt-uprobes.sh" "$lib_path" "/opt/xencall/lib/$lib_file" \
     >"$root/opt/xencall/uprobe_events" || true
 install -m 755 "$here/dom0-trace.sh" "$root/opt/xencall/bin/dom0-trace"
 
@@ -131,6 +140,7 @@ make_cpio "$root" "$work/dom0.cpio"
 
 # dom0 gets 1 GiB, so its maximum reservation is 262144 pages.
 dom0_args="console=hvc0 earlyprintk=xen xentest=$mode xentest_pages=262144 xentest_xen=$xen_expected"
+dom0_args="$dom0_args xentest_debian_lib=$debian_lib xentest_our_lib=/opt/xencall/lib/$soname"
 # spec-ctrl=eager-fpu: by default Xen hands the FPU to a PV vCPU lazily
 # here (it leaves CR0.TS set and waits for the #NM trap), but QEMU's TCG
 # raises no #NM for XSAVE/XRSTOR, so once a second domain ran, dom0's

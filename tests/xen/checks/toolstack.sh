@@ -3,7 +3,8 @@
 # programs this release ships, run once with Debian's libxencall and
 # once with ours in the same boot; the outcomes of every step must be
 # the same. Sourced by dom0-init.sh (test mode) with its helpers
-# (pass, fail) and debian_lib, the path of Debian's libxencall.so.1.
+# (pass, fail), our_lib and debian_lib, the paths of this libxencall
+# and Debian's.
 # shellcheck disable=SC2154
 
 toolstack_dir=$(ls -d /usr/lib/xen-[0-9]*/bin | tail -n1)
@@ -53,13 +54,13 @@ toolstack_workflow() {
         fi
     }
     LD_DEBUG=libs xl list 2>/tmp/ld-$who.log >/dev/null
-    loaded=$(sed -n 's/.*calling init: \(.*libxencall\.so\.1\).*/\1/p' /tmp/ld-$who.log | head -n1)
+    loaded=$(sed -n 's/.*calling init: \(.*\/libxencall\.so[^ ]*\).*/\1/p' /tmp/ld-$who.log | head -n1)
     echo "XENTEST INFO toolstack/$who: xl loads $loaded"
     # The same step name for both, so that the outcomes compare.
     case $who in
-        ours) step xl-loads-the-libxencall-under-test [ "$loaded" = /opt/xencall/lib/libxencall.so.1 ] ;;
+        ours) step xl-loads-the-libxencall-under-test [ "$loaded" = "$our_lib" ] ;;
         *) step xl-loads-the-libxencall-under-test \
-               sh -c "[ -n '$loaded' ] && [ '$loaded' != /opt/xencall/lib/libxencall.so.1 ]" ;;
+               sh -c "[ -n '$loaded' ] && [ '$loaded' != '$our_lib' ]" ;;
     esac
 
     step create sh -c "xl create /guest/guest.cfg 'name=\"$g\"' >/tmp/create-$g.log 2>&1"
@@ -119,7 +120,7 @@ for prog in test-resource test-paging-mempool depriv-fd-checker; do
     echo "XENTEST INFO this release $state $toolstack_dir/$prog"
 done
 (unset LD_LIBRARY_PATH; toolstack_workflow debian "$debian_lib")
-(LD_LIBRARY_PATH=/opt/xencall/lib; toolstack_workflow ours /opt/xencall/lib/libxencall.so.1)
+(LD_LIBRARY_PATH=/opt/xencall/lib; toolstack_workflow ours "$our_lib")
 same_test_output() {
     for prog in test-resource test-paging-mempool; do
         [ ! -e "/tmp/$prog-debian.out" ] || cmp -s "/tmp/$prog-debian.out" "/tmp/$prog-ours.out" ||
