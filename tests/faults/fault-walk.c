@@ -111,8 +111,8 @@ static void check_usable(xencall_handle *h)
 static void check_reported(unsigned long errors_before, int got_errno, int err)
 {
     assert_int_equal(got_errno, err);
-    assert_true(tlog.errors > errors_before);
-    assert_int_equal(tlog.last_errno, err);
+    assert_true(case_log.errors > errors_before);
+    assert_int_equal(case_log.last_errno, err);
 }
 
 static void check_buffer(xencall_handle *h, unsigned char *b, size_t len,
@@ -156,12 +156,12 @@ static int privcmd_fallback(enum fi_call c, unsigned long n, int err)
 static void run_open(const struct scenario *s, enum fi_call c,
                      unsigned long n, int err)
 {
-    unsigned long errors = tlog.errors;
+    unsigned long errors = case_log.errors;
     xencall_handle *h;
     int e;
 
     arm(c, n, err);
-    h = xencall_open(&tlog.vtable, s->flags);
+    h = xencall_open(&case_log.vtable, s->flags);
     e = errno;
     disarm();
     if (!fired(c)) {
@@ -176,7 +176,7 @@ static void run_open(const struct scenario *s, enum fi_call c,
     } else if (privcmd_fallback(c, n, err)) {
         /* The old /proc/xen node's error (ENOENT here) is the one given. */
         assert_int_equal(e, ENOENT);
-        assert_true(tlog.errors > errors);
+        assert_true(case_log.errors > errors);
     } else {
         check_reported(errors, e, err);
     }
@@ -248,7 +248,7 @@ static void run_alloc(const struct scenario *s, enum fi_call c,
             free_either(h, b, s->size, pages);
         }
     }
-    errors = tlog.errors;
+    errors = case_log.errors;
     arm(c, n, err);
     errno = 0;
     b = alloc_either(h, s->size, pages);
@@ -278,12 +278,12 @@ static void run_alloc(const struct scenario *s, enum fi_call c,
 /* A size the library refuses before any system call, with errno want. */
 static void check_refused(xencall_handle *h, size_t size, int pages, int want)
 {
-    unsigned long errors = tlog.errors;
+    unsigned long errors = case_log.errors;
 
     errno = 0;
     assert_null(alloc_either(h, size, pages));
     assert_int_equal(errno, want);
-    assert_true(tlog.errors > errors);
+    assert_true(case_log.errors > errors);
 }
 
 static void run_alloc_refused(const struct scenario *s, enum fi_call c,
@@ -335,16 +335,16 @@ static void run_free_wrong_count(const struct scenario *s, enum fi_call c,
         p = xencall_alloc_buffer_pages(h, s->size);
         assert_non_null(p);
         memset(p, 0x11, s->size * PAGE);
-        errors = tlog.errors;
+        errors = case_log.errors;
         arm(c, n, err);
         errno = EXDEV;
         xencall_free_buffer_pages(h, p, wrong[i]);
         assert_int_equal(errno, EXDEV);
         if (wrong[i] != s->size)
-            assert_true(tlog.errors > errors);
-        errors = tlog.errors;
+            assert_true(case_log.errors > errors);
+        errors = case_log.errors;
         xencall_free_buffer_pages(h, p, s->size);   /* now a double free */
-        assert_true(tlog.errors > errors);
+        assert_true(case_log.errors > errors);
         disarm();
         /* Every size near the real and the wrong one comes back whole. */
         q = xencall_alloc_buffer_pages(h, s->size);
@@ -398,7 +398,7 @@ static void run_restrict(const struct scenario *s, enum fi_call c,
                          unsigned long n, int err)
 {
     xencall_handle *h = open_logged(s->flags);
-    unsigned long errors = tlog.errors;
+    unsigned long errors = case_log.errors;
     int r, e, hr, he;
     void *b;
 
@@ -415,7 +415,7 @@ static void run_restrict(const struct scenario *s, enum fi_call c,
     if (r != 0) {
         assert_int_equal(r, -1);
         assert_int_equal(e, err);
-        assert_true(tlog.errors > errors);
+        assert_true(case_log.errors > errors);
     }
     /* Restricted, or restriction failed closed: hypercalls refused. */
     assert_int_equal(hr, -1);
@@ -435,7 +435,7 @@ static void run_hypercall(const struct scenario *s, enum fi_call c,
                           unsigned long n, int err)
 {
     xencall_handle *h = open_logged(s->flags);
-    unsigned long lines = tlog.lines;
+    unsigned long lines = case_log.lines;
     long r;
     int e;
 
@@ -452,7 +452,7 @@ static void run_hypercall(const struct scenario *s, enum fi_call c,
     } else {
         assert_int_equal(r, s->size ? LONG_MAX : 77);
     }
-    assert_int_equal(tlog.lines, lines);   /* hypercalls never log */
+    assert_int_equal(case_log.lines, lines);   /* hypercalls never log */
     check_usable(h);
     xencall_close(h);
 }
@@ -534,7 +534,7 @@ static void prepare(const struct scenario *s)
     sim_os_set_buffer_device(s->buffer_device);
     sim_os_set_kernel_restrict(s->kernel_restrict);
     fi_reset();
-    testlog_clear(&tlog);
+    testlog_clear(&case_log);
 }
 
 /* What a run must not leave behind. */
@@ -667,8 +667,8 @@ int main(int argc, char **argv)
             puts(fi_call_name[c]);
         return 0;
     }
-    testlog_init(&tlog);
-    tlog.echo = getenv("FAULT_WALK_VERBOSE") != NULL;
+    testlog_init(&case_log);
+    case_log.echo = getenv("FAULT_WALK_VERBOSE") != NULL;
     count_calls();
     nr_points = list_fault_points(NULL);
     points = calloc(nr_points, sizeof(*points));
@@ -691,6 +691,6 @@ int main(int argc, char **argv)
                                  NULL, NULL);
     free(tests);
     free(points);
-    testlog_fini(&tlog);
+    testlog_fini(&case_log);
     return rc;
 }

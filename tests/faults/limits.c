@@ -87,7 +87,7 @@ static xencall_handle *memlock_limited(rlim_t bytes)
         return NULL;
     fi_set_real_mlock(1);
     sim_os_set_buffer_device(0);
-    return xencall_open(&tlog.vtable, 0);
+    return xencall_open(&case_log.vtable, 0);
 }
 
 /* Children exit 0, or 10 + a mask of the checks that failed (below
@@ -108,13 +108,13 @@ static int memlock_tiny_child(void)
         return 2;
     small = xencall_alloc_buffer_pages(h, 2);
     bad |= !small;
-    errors = tlog.errors;
+    errors = case_log.errors;
     errno = 0;
     big = xencall_alloc_buffer_pages(h, 64);
     e = errno;
     bad |= (big != NULL) << 1;
     bad |= !(e == ENOMEM || e == EPERM || e == EAGAIN) << 2;
-    bad |= !(tlog.errors > errors && strstr(tlog.last, "RLIMIT_MEMLOCK")) << 3;
+    bad |= !(case_log.errors > errors && strstr(case_log.last, "RLIMIT_MEMLOCK")) << 3;
     b = xencall_alloc_buffer(h, 64);
     bad |= !(b && xencall1(h, SIM_OP_RESULT, 3) == 3) << 4;
     xencall_free_buffer(h, b);
@@ -212,15 +212,15 @@ static void leave_descriptors(int left)
 
 static void nofile_open_fails(void **state)
 {
-    unsigned long errors = tlog.errors;
+    unsigned long errors = case_log.errors;
 
     (void)state;
     leave_descriptors(0);
     errno = 0;
-    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_null(xencall_open(&case_log.vtable, 0));
     assert_int_equal(errno, EMFILE);
-    assert_true(tlog.errors > errors);
-    assert_int_equal(tlog.last_errno, EMFILE);
+    assert_true(case_log.errors > errors);
+    assert_int_equal(case_log.last_errno, EMFILE);
 }
 
 /* One descriptor: privcmd opens, the buffer device cannot; the handle
@@ -247,11 +247,11 @@ static xencall_handle *open_then_fail_restriction(void)
     leave_descriptors(1);
     h = open_logged(0);
     sim_os_set_kernel_restrict(0);
-    errors = tlog.errors;
+    errors = case_log.errors;
     errno = 0;
     assert_int_equal(xentoolcore_restrict_all(3), -1);
     assert_int_equal(errno, EMFILE);
-    assert_true(tlog.errors > errors);
+    assert_true(case_log.errors > errors);
     return h;
 }
 
@@ -280,7 +280,7 @@ static void nofile_raised_again(void **state)
 
     (void)state;
     leave_descriptors(0);
-    assert_null(xencall_open(&tlog.vtable, 0));
+    assert_null(xencall_open(&case_log.vtable, 0));
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &nofile_saved), 0);
     h = open_logged(0);
     check_usable(h);
@@ -299,11 +299,11 @@ static void refused_alloc_buffer(void **state)
     fi_set_mmap_limit(16 * PAGE, *err);
     small = xencall_alloc_buffer(h, 5000);
     assert_non_null(small);
-    errors = tlog.errors;
+    errors = case_log.errors;
     errno = 0;
     assert_null(xencall_alloc_buffer(h, 200000));
     assert_int_equal(errno, *err);
-    assert_true(tlog.errors > errors);
+    assert_true(case_log.errors > errors);
     check_usable(h);
     xencall_free_buffer(h, small);
     xencall_close(h);
@@ -344,7 +344,7 @@ static void refusal_lifted(void **state)
  * had effects already. */
 static void interrupt_one_hypercall(xencall_handle *h, int err)
 {
-    unsigned long calls = sim_xen_calls(), lines = tlog.lines;
+    unsigned long calls = sim_xen_calls(), lines = case_log.lines;
 
     fi_arm(FI_SYSCALL, 1, err, 0);
     errno = 0;
@@ -352,7 +352,7 @@ static void interrupt_one_hypercall(xencall_handle *h, int err)
     assert_int_equal(errno, err);
     fi_disarm_all();
     assert_int_equal(sim_xen_calls(), calls);   /* not retried */
-    assert_int_equal(tlog.lines, lines);        /* not logged */
+    assert_int_equal(case_log.lines, lines);        /* not logged */
 }
 
 static void interrupted_passed_through(void **state)
@@ -440,7 +440,7 @@ static void pages_within_limit(void **state)
 static void check_huge_refused(size_t size, int pages)
 {
     xencall_handle *h = open_1mib_device();
-    unsigned long errors = tlog.errors, maps = fi_count(FI_MMAP);
+    unsigned long errors = case_log.errors, maps = fi_count(FI_MMAP);
     void *p;
     int e;
 
@@ -450,7 +450,7 @@ static void check_huge_refused(size_t size, int pages)
     e = errno;
     assert_null(p);
     assert_int_equal(e, ENOMEM);
-    assert_true(tlog.errors > errors);
+    assert_true(case_log.errors > errors);
     if (fi_count(FI_MMAP) != maps) {
         size_t len = fi_last_mmap_len();
 
@@ -564,8 +564,8 @@ int main(void)
                                           huge_page_count_refused,
                                           &page_counts[i]);
     tests[n++] = last;
-    testlog_init(&tlog);
+    testlog_init(&case_log);
     rc = cmocka_run_group_tests_name("limits", tests, NULL, NULL);
-    testlog_fini(&tlog);
+    testlog_fini(&case_log);
     return rc;
 }
