@@ -10,8 +10,7 @@
 # check, failed by any finding).
 . "$(dirname "$0")/lib.sh"
 stage_begin hardening
-top=$(pwd)
-work="$XENCALL_BUILD/../hardening"
+stage_sanitizer_env
 fuzz_seconds=${FUZZ_SECONDS:-120}
 
 need=""
@@ -23,10 +22,6 @@ if [ -n "$need" ]; then
     stage_apt_install $need || stage_cannot_run "cannot install:$need"
 fi
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-
 # sanitized_check NAME FLAGS TESTS [MAKE_VAR=VALUE...]: configure
 # $work/NAME with clang and the sanitizer FLAGS, then build and run
 # TESTS alone (the whole suite runs under the sanitizers in stage 30)
@@ -35,27 +30,18 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 sanitized_check() {
     local name=$1 flags=$2 tests=$3 dir=$work/$1 log
     shift 3
-    mkdir -p "$dir"
-    if ! (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror --disable-shared \
-              CC=clang CFLAGS="-g -O1 -fno-omit-frame-pointer $flags" LDFLAGS="$flags") \
-            >"$dir/configure.out" 2>&1; then
-        tail -20 "$dir/configure.out"
-        stage_fail "configure with clang and $flags"
-        return
-    fi
-    timeout 1500 make -C "$dir" -j"$(nproc)" check TESTS="$tests" check_PROGRAMS="$tests" \
-        check_LTLIBRARIES= "$@" >"$dir/check.out" 2>&1 ||
-        { echo "$name: make check failed or timed out after 1500 s"
-          grep -E 'error|Error' "$dir/check.out" | head -20; }
-    grep -E '^(FAIL|ERROR|XPASS|SKIP)' "$dir/test-suite.log" | head -20
-    stage_add_automake "$dir/test-suite.log"
+    stage_configure_build "$dir" "$name" --disable-shared CC=clang \
+        CFLAGS="-g -O1 -fno-omit-frame-pointer $flags" LDFLAGS="$flags" || return
+    stage_make_check "$dir" "$name" TESTS="$tests" check_PROGRAMS="$tests" \
+        check_LTLIBRARIES= "$@"
     for log in $tests; do
         grep -q -E 'ERROR: (Address|Thread|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
             "$dir/$log.log" 2>/dev/null && stage_fail "$name: sanitizer report in $dir/$log.log"
     done
 }
 
-rm -rf "$work"
+rm -rf "$XENCALL_BUILD/../hardening"
+work=$(stage_work_dir hardening)
 # The ASan build's fault-injection library carries libFuzzer's coverage
 # for the fuzzer below; the tests run on it unaffected.
 asan_make=(FUZZ_COVERAGE_CFLAGS=-fsanitize=fuzzer-no-link)
