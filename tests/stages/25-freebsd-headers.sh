@@ -51,12 +51,9 @@ else
     stage_end
     exit 1
 fi
-print_var() {
-    printf 'print:\n\t@echo $(%s)\n' "$1" | make -s -C "$work/build" -f Makefile -f - print
-}
-sources=$(print_var libxencall_la_SOURCES)
-read -r -a cppflags <<<"$(print_var AM_CPPFLAGS)"
-read -r -a warnings <<<"$(print_var WARN_CFLAGS)"
+sources=$(build_var "$work/build" libxencall_la_SOURCES)
+read -r -a cppflags <<<"$(build_var "$work/build" AM_CPPFLAGS)"
+read -r -a warnings <<<"$(build_var "$work/build" WARN_CFLAGS)"
 freebsd_cc+=("${warnings[@]}" -Werror)
 
 nr_sources=0

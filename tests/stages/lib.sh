@@ -141,22 +141,30 @@ debian_library() {
 # shellcheck disable=SC2034
 XENCALL_BOOT_PACKAGES="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod
  libxencall1"
-# This tree's programs that tests/xen/run.sh puts into dom0 (beside
-# tools/xencall-probe, which every build makes): those tests/xen/local.am
-# builds on demand.
-XENCALL_DOM0_PROGRAMS=$(sed -n 's/^EXTRA_PROGRAMS += //p' "${BASH_SOURCE[0]%/*}/../xen/local.am")
+# The value of the make variable VAR in the configured build DIR (a
+# source list, flags, the dom0 programs): what the build declares, read
+# from it instead of restated. With ROOT (not empty), DIR is a path
+# inside that release's root and make reads it there, where the paths
+# its Makefile names exist.
+build_var() {
+    local in_root=()
+    [ -z "${3:-}" ] || in_root=(chroot "$3")
+    printf 'print:\n\t@echo $(%s)\n' "$2" | "${in_root[@]}" make -s -C "$1" -f Makefile -f - print
+}
 
-# Build the library and the dom0 programs in the configured build DIR;
-# with ROOT, DIR is a path inside that release's root and make runs
-# there. "all" first, alone: with generated sources it recurses, and
-# goals beside it in one parallel make would build the library twice
-# at once (seen: "not a valid libtool object" on a fresh build).
+# Build the library and the programs tests/xen/run.sh puts into dom0
+# (DOM0_TEST_PROGS, tests/xen/local.am) in the configured build DIR; with
+# ROOT, DIR is a path inside that release's root and make runs there.
+# "all" first, alone: with generated sources it recurses, and goals
+# beside it in one parallel make would build the library twice at once
+# (seen: "not a valid libtool object" on a fresh build).
 make_dom0_programs() {
-    local dir=$1 in_root=()
+    local dir=$1 in_root=() programs
     [ $# -lt 2 ] || in_root=(chroot "$2")
+    programs=$(build_var "$dir" DOM0_TEST_PROGS "${2:-}") && [ -n "$programs" ] || return 1
     # shellcheck disable=SC2086
     timeout 1200 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" all &&
-        timeout 600 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" $XENCALL_DOM0_PROGRAMS
+        timeout 600 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" $programs
 }
 
 # Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT];

@@ -108,7 +108,7 @@ lib_file=$(basename "$lib_path")
 soname=$(soname_of "$lib_path")
 cp "$lib_path" "$root/opt/xencall/lib/"
 ln -s "$lib_file" "$root/opt/xencall/lib/$soname"
-for prog in $XENCALL_DOM0_PROGRAMS tools/xencall-probe; do
+for prog in $(build_var "$build" DOM0_TEST_PROGS "$from") tools/xencall-probe; do
     bin=$build/$prog
     [ -x "$from$build/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
         bin=$build/$(dirname "$prog")/.libs/$(basename "$prog")
