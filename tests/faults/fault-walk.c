@@ -35,6 +35,7 @@
 #include <xentoolcore.h>
 
 #include "../helpers/case.h"
+#include "../helpers/check.h"
 #include "../helpers/fi.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
@@ -280,9 +281,7 @@ static void check_refused(xencall_handle *h, size_t size, int pages, int want)
 {
     unsigned long errors = case_log.errors;
 
-    errno = 0;
-    assert_null(alloc_either(h, size, pages));
-    assert_int_equal(errno, want);
+    assert_null_with(alloc_either(h, size, pages), want);
     assert_true(case_log.errors > errors);
 }
 

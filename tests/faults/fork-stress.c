@@ -19,13 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <xencall.h>
 
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -39,7 +39,7 @@ static int worker_errors;
 
 static void *worker(void *arg)
 {
-    unsigned seed = (unsigned)(uintptr_t)arg, n = 0;
+    unsigned seed = *(unsigned *)arg, n = 0;
     unsigned char *held[6] = { NULL };
     size_t len[6] = { 0 };
     unsigned char tag[6] = { 0 };
@@ -107,52 +107,51 @@ static struct {
     size_t bytes_left;
 } seen;
 
+/* In a child: close the inherited handle. A hang here is a lock held
+ * by a thread the child does not have; the time limit ends it. */
+static int close_inherited(void *arg)
+{
+    (void)arg;
+    if (xencall_close(shared) != 0)
+        return 1;
+    /* exec reclaims what the parent's threads held at fork (half-opened
+     * handles the child can never close), which valgrind in the child
+     * would otherwise call leaks. */
+    execl("/bin/true", "true", (char *)NULL);
+    return 1;
+}
+
 static int stress(void **state)
 {
     pthread_t w[WORKERS], o[OPENERS];
     struct timespec pause = { 0, 2 * 1000 * 1000 };
-    int i, status;
+    unsigned seeds[WORKERS];
+    int i, code;
 
     (void)state;
+    for (i = 0; i < WORKERS; i++)
+        seeds[i] = (unsigned)i + 1;
     shared = xencall_open(NULL, 0);
     if (!shared) {
         print_error("open: %s\n", strerror(errno));
         return -1;
     }
-    for (i = 0; i < WORKERS; i++)
-        pthread_create(&w[i], NULL, worker, (void *)(uintptr_t)(i + 1));
-    for (i = 0; i < OPENERS; i++)
-        pthread_create(&o[i], NULL, opener, NULL);
-
+    if (proc_start_threads(w, WORKERS, worker, seeds, sizeof(seeds[0])) ||
+        proc_start_threads(o, OPENERS, opener, NULL, 0)) {
+        print_error("cannot start the threads\n");
+        return -1;
+    }
     for (i = 0; i < FORKS; i++) {
-        pid_t pid;
-
         nanosleep(&pause, NULL);
-        pid = fork();
-        if (pid == 0) {
-            /* A hang here is a lock held by a thread the child does
-             * not have: SIGALRM ends it and the parent counts it. */
-            alarm(10);
-            if (xencall_close(shared) != 0)
-                _exit(1);
-            /* exec reclaims what the parent's threads held at fork
-             * (half-opened handles the child can never close), which
-             * valgrind in the child would otherwise call leaks. */
-            execl("/bin/true", "true", (char *)NULL);
-            _exit(1);
-        }
-        if (pid < 0 || waitpid(pid, &status, 0) < 0)
-            seen.failed++;
-        else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        code = proc_run_child(close_inherited, NULL, 10);
+        if (code == PROC_KILLED_BY(SIGALRM))
             seen.hung++;
-        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        else if (code != 0)
             seen.failed++;
     }
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-    for (i = 0; i < WORKERS; i++)
-        pthread_join(w[i], NULL);
-    for (i = 0; i < OPENERS; i++)
-        pthread_join(o[i], NULL);
+    proc_join_threads(w, WORKERS);
+    proc_join_threads(o, OPENERS);
     seen.close_rc = xencall_close(shared);
     seen.fds_left = sim_os_open_handles();
     seen.bytes_left = sim_os_mapped_bytes();

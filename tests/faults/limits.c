@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -26,7 +25,9 @@
 #include <xentoolcore.h>
 
 #include "../helpers/case.h"
+#include "../helpers/check.h"
 #include "../helpers/fi.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -97,13 +98,14 @@ static xencall_handle *memlock_limited(rlim_t bytes)
 #define MEMLOCK_REFUSAL 0x0f
 #define MEMLOCK_AFTER_REFUSAL 0x70
 
-static int memlock_tiny_child(void)
+static int memlock_tiny_child(void *arg)
 {
     xencall_handle *h = memlock_limited(64 * 1024);
     unsigned long errors;
     void *small, *big, *b;
     int e, bad = 0;
 
+    (void)arg;
     if (!h)
         return 2;
     small = xencall_alloc_buffer_pages(h, 2);
@@ -114,7 +116,8 @@ static int memlock_tiny_child(void)
     e = errno;
     bad |= (big != NULL) << 1;
     bad |= !(e == ENOMEM || e == EPERM || e == EAGAIN) << 2;
-    bad |= !(case_log.errors > errors && strstr(case_log.last, "RLIMIT_MEMLOCK")) << 3;
+    bad |= !(case_log.errors > errors &&
+             strstr(case_log.last, "RLIMIT_MEMLOCK")) << 3;
     b = xencall_alloc_buffer(h, 64);
     bad |= !(b && xencall1(h, SIM_OP_RESULT, 3) == 3) << 4;
     xencall_free_buffer(h, b);
@@ -133,12 +136,13 @@ static int memlock_tiny_child(void)
  * block (kept by the cache) and a fresh 150-page one do not both fit.
  * The cache must give its block back rather than fail the request.
  */
-static int memlock_cache_child(void)
+static int memlock_cache_child(void *arg)
 {
     xencall_handle *h = memlock_limited(1024 * 1024);
     void *p, *b;
     int bad = 0;
 
+    (void)arg;
     if (!h)
         return 2;
     p = xencall_alloc_buffer_pages(h, 128);
@@ -158,20 +162,14 @@ static int memlock_cache_child(void)
     return bad ? 10 + bad : 0;
 }
 
-/* Runs child in a process of its own; none of the checks in mask may
- * have failed there. */
-static void check_child(int (*child)(void), int mask)
+/* Runs child in a process of its own, a minute at most; none of the
+ * checks in mask may have failed there. */
+static void check_child(int (*child)(void *arg), int mask)
 {
-    pid_t pid = fork();
-    int status, failed;
+    int code = proc_run_child(child, NULL, 60), failed;
 
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(child());
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) >= 10);
-    failed = WEXITSTATUS(status) ? (WEXITSTATUS(status) - 10) & mask : 0;
+    assert_true(code == 0 || (code >= 10 && code <= 255));
+    failed = code ? (code - 10) & mask : 0;
     if (failed)
         print_error("child's checks failed: mask %#x\n", failed);
     assert_int_equal(failed, 0);
@@ -216,9 +214,7 @@ static void nofile_open_fails(void **state)
 
     (void)state;
     leave_descriptors(0);
-    errno = 0;
-    assert_null(xencall_open(&case_log.vtable, 0));
-    assert_int_equal(errno, EMFILE);
+    assert_null_with(xencall_open(&case_log.vtable, 0), EMFILE);
     assert_true(case_log.errors > errors);
     assert_int_equal(case_log.last_errno, EMFILE);
 }
@@ -248,9 +244,7 @@ static xencall_handle *open_then_fail_restriction(void)
     h = open_logged(0);
     sim_os_set_kernel_restrict(0);
     errors = case_log.errors;
-    errno = 0;
-    assert_int_equal(xentoolcore_restrict_all(3), -1);
-    assert_int_equal(errno, EMFILE);
+    assert_fails_with(xentoolcore_restrict_all(3), EMFILE);
     assert_true(case_log.errors > errors);
     return h;
 }
@@ -268,9 +262,7 @@ static void nofile_failed_restriction_refuses(void **state)
     xencall_handle *h = open_then_fail_restriction();
 
     (void)state;
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 1), -1);
-    assert_int_equal(errno, EPERM);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 1), EPERM);
     xencall_close(h);
 }
 
@@ -300,9 +292,7 @@ static void refused_alloc_buffer(void **state)
     small = xencall_alloc_buffer(h, 5000);
     assert_non_null(small);
     errors = case_log.errors;
-    errno = 0;
-    assert_null(xencall_alloc_buffer(h, 200000));
-    assert_int_equal(errno, *err);
+    assert_null_with(xencall_alloc_buffer(h, 200000), *err);
     assert_true(case_log.errors > errors);
     check_usable(h);
     xencall_free_buffer(h, small);
@@ -315,9 +305,7 @@ static void refused_alloc_buffer_pages(void **state)
     xencall_handle *h = open_logged(0);
 
     fi_set_mmap_limit(16 * PAGE, *err);
-    errno = 0;
-    assert_null(xencall_alloc_buffer_pages(h, 17));
-    assert_int_equal(errno, *err);
+    assert_null_with(xencall_alloc_buffer_pages(h, 17), *err);
     xencall_close(h);
 }
 
@@ -347,9 +335,7 @@ static void interrupt_one_hypercall(xencall_handle *h, int err)
     unsigned long calls = sim_xen_calls(), lines = case_log.lines;
 
     fi_arm(FI_SYSCALL, 1, err, 0);
-    errno = 0;
-    assert_int_equal(xencall1(h, SIM_OP_RESULT, 8), -1);
-    assert_int_equal(errno, err);
+    assert_fails_with(xencall1(h, SIM_OP_RESULT, 8), err);
     fi_disarm_all();
     assert_int_equal(sim_xen_calls(), calls);   /* not retried */
     assert_int_equal(case_log.lines, lines);        /* not logged */
@@ -441,15 +427,9 @@ static void check_huge_refused(size_t size, int pages)
 {
     xencall_handle *h = open_1mib_device();
     unsigned long errors = case_log.errors, maps = fi_count(FI_MMAP);
-    void *p;
-    int e;
 
-    errno = 0;
-    p = pages ? xencall_alloc_buffer_pages(h, size)
-              : xencall_alloc_buffer(h, size);
-    e = errno;
-    assert_null(p);
-    assert_int_equal(e, ENOMEM);
+    assert_null_with(pages ? xencall_alloc_buffer_pages(h, size)
+                           : xencall_alloc_buffer(h, size), ENOMEM);
     assert_true(case_log.errors > errors);
     if (fi_count(FI_MMAP) != maps) {
         size_t len = fi_last_mmap_len();

@@ -23,6 +23,7 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -65,22 +66,22 @@ static int stress(void **state)
 {
     xencall_handle *lived = xencall_open(NULL, 0);
     pthread_t t[OPENERS];
-    int i;
 
     (void)state;
     if (!lived) {
         print_error("open: %s\n", strerror(errno));
         return -1;
     }
-    for (i = 0; i < OPENERS; i++)
-        pthread_create(&t[i], NULL, opener, NULL);
+    if (proc_start_threads(t, OPENERS, opener, NULL, 0)) {
+        print_error("cannot start the threads\n");
+        return -1;
+    }
     do {
         seen.calls++;
         if (xentoolcore_restrict_all(1) != 0 && !seen.failed++)
             seen.first_errno = errno;
     } while (__atomic_load_n(&openers_done, __ATOMIC_ACQUIRE) < OPENERS);
-    for (i = 0; i < OPENERS; i++)
-        pthread_join(t[i], NULL);
+    proc_join_threads(t, OPENERS);
     errno = 0;
     seen.lived_rc = xencall1(lived, SIM_OP_RESULT, 5);
     seen.lived_errno = errno;

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +35,7 @@
 
 #include "../helpers/testlog.h"
 #include "../helpers/fi.h"
+#include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
 
@@ -465,8 +465,7 @@ static void *worker_main(void *arg)
 static void op_threads(struct handle *hd, struct input *in)
 {
     struct worker w[3];
-    pthread_t t[3];
-    int i, started[3];
+    int i;
 
     /* A NON_REENTRANT handle promised single-threaded use; an armed
      * fault would hit whichever thread comes first. */
@@ -475,11 +474,8 @@ static void op_threads(struct handle *hd, struct input *in)
     for (i = 0; i < 3; i++) {
         w[i].h = hd->h;
         w[i].seed = (unsigned)take(in, 2);
-        started[i] = !pthread_create(&t[i], NULL, worker_main, &w[i]);
     }
-    for (i = 0; i < 3; i++)
-        if (started[i])
-            pthread_join(t[i], NULL);
+    proc_run_threads(3, worker_main, w, sizeof(w[0]));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
