@@ -12,11 +12,12 @@ cd "$top"
 build_deps="build-essential autoconf automake libtool pkg-config libxen-dev
  libcmocka-dev valgrind clang libclang-rt-dev mandoc groff-base
  systemtap-sdt-dev"
+# The stages' helpers: installing under a time limit, among others.
+. tests/stages/lib.sh
 echo "== installing build dependencies"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null || echo "warning: apt-get update failed"
+timeout 600 apt-get update -q >/dev/null || echo "warning: apt-get update failed"
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $build_deps >/dev/null ||
+stage_apt_install $build_deps ||
     { echo "cannot install: $build_deps"; echo "0 passed, 1 failed"; exit 1; }
 
 export XENCALL_BUILD="$top/_build/main"
