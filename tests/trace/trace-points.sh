@@ -86,7 +86,8 @@ if ! printf '%s\n' "$events" >>$tracefs/uprobe_events || ! mkdir "$instance" ||
     exit 1
 fi
 ok "the kernel accepts the uprobe events"
-LD_LIBRARY_PATH=$private timeout 60 "$private/trace-driver" >/dev/null
+# shellcheck disable=SC2086
+LD_LIBRARY_PATH=$private timeout 60 ${TEST_EMULATOR:-} "$private/trace-driver" >/dev/null
 driver_status=$?
 echo 0 >"$instance/events/$group/enable"
 # "event args...", each site's event named after its trace point.
