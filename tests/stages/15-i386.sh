@@ -8,8 +8,7 @@
 # here, cached under $XENCALL_CACHE keyed by their sources, the
 # compiler and the recipe. gcc-multilib gives the 32-bit C library
 # beside the 64-bit one; the machine's dpkg architectures stay as they
-# are. SystemTap's sys/sdt.h (one header for every architecture) is
-# shown to the -m32 compiler, so the trace points are built too.
+# are.
 #
 # Two ways to run the i386 programs, and the stage's name says which:
 # "native" where the kernel runs a static and a dynamic gcc -m32 hello
@@ -145,16 +144,7 @@ else
     exit
 fi
 
-# SystemTap's sys/sdt.h sits in amd64's multiarch folder, which -m32
-# does not search: the header and its assembler setting, alone, in a
-# folder of their own.
-sdt=$dir/sdt-include
-rm -rf "$sdt" && mkdir -p "$sdt/sys"
-for f in $(dpkg -L systemtap-sdt-dev 2>/dev/null | grep -E '/sys/sdt(-config)?\.h$'); do
-    cp "$f" "$sdt/sys/"
-done
-
-config=(CC="$cc32" CPPFLAGS="-isystem $sdt")
+config=(CC="$cc32")
 # Emulated: a cross build (configure runs nothing it builds), with the
 # machine's pkg-config, which follows PKG_CONFIG_LIBDIR below.
 [ ${#emulator[@]} -eq 0 ] ||
@@ -164,7 +154,7 @@ config=(CC="$cc32" CPPFLAGS="-isystem $sdt")
 # started afresh: objects do not follow a change of configure's flags.
 printf '%s\n' "$deps" "${config[@]}" >"$dir/.want"
 cmp -s "$dir/.want" "$dir/.configured" || find "$dir" -mindepth 1 -maxdepth 1 \
-    ! -name .want ! -name sdt-include -exec rm -rf {} +
+    ! -name .want -exec rm -rf {} +
 # Only the 32-bit .pc files: a 64-bit library found by mistake would
 # fail at link time, far from the cause.
 PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" stage_configure_build "$dir" i386 "${config[@]}" ||
