@@ -30,11 +30,14 @@ dpkg -s gcc-multilib >/dev/null 2>&1 || stage_apt_install gcc-multilib ||
 
 # hellos_run DIR [EMULATOR...]: the static and the dynamic gcc -m32
 # hello in DIR both exit 0, run directly or under EMULATOR; what fails
-# (the kernel's "Exec format error") is on stderr.
+# is on stderr. Bash's exec names the kernel's refusal ("Exec format
+# error"), where timeout's execvp would try the file as a script.
 hellos_run() {
-    local d=$1
+    local d=$1 hello
     shift
-    timeout 60 "$@" "$d/static" && timeout 60 "$@" "$d/dynamic"
+    for hello in static dynamic; do
+        timeout 60 bash -c 'exec "$@"' hello "$@" "$d/$hello" || return 1
+    done
 }
 
 # What runs the i386 programs: sets `way` (the stage's name says it)
@@ -52,6 +55,7 @@ choose_way() {
         way=native
         return 0
     else
+        why=${why%%$'\n'*}
         why="this kernel runs no i386 program (${why:-a gcc -m32 hello failed})"
     fi
     command -v qemu-i386 >/dev/null || stage_apt_install qemu-user ||
@@ -154,7 +158,7 @@ config=(CC="$cc32")
 # started afresh: objects do not follow a change of configure's flags.
 printf '%s\n' "$deps" "${config[@]}" >"$dir/.want"
 cmp -s "$dir/.want" "$dir/.configured" || find "$dir" -mindepth 1 -maxdepth 1 \
-    ! -name .want -exec rm -rf {} +
+    ! -name .want ! -name hellos -exec rm -rf {} +
 # Only the 32-bit .pc files: a 64-bit library found by mistake would
 # fail at link time, far from the cause.
 PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" stage_configure_build "$dir" i386 "${config[@]}" ||
