@@ -34,7 +34,8 @@ if [ $# -eq 0 ] && ./libtool --config 2>/dev/null | grep -qx 'build_libtool_libs
     exit 0
 fi
 imports=$(nm -D --undefined-only "$lib" | awk '$1 == "U" { sub(/@.*/, "", $2); print $2 }' | sort -u)
-injected=$("$walk" --calls | sort -u)
+# shellcheck disable=SC2086
+injected=$(${TEST_EMULATOR:-} "$walk" --calls | sort -u)
 if [ -z "$imports" ] || [ -z "$injected" ]; then
     echo "1..1"
     echo "not ok 1 - cannot list the imports of $lib or the calls $walk injects"

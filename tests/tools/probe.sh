@@ -3,7 +3,8 @@
 # xencall-probe on simulated systems: what it reports on a working one,
 # and the cause it names, with exit status 1, for each way it can fail.
 # PROBE_WRAPPER runs the program under a tool (stage 40: valgrind, whose
-# own error exit status then fails the check).
+# own error exit status then fails the check); TEST_EMULATOR (from make
+# check) under an emulator, in a cross build.
 prog=${PROBE_SIM:-tests/tools/probe-sim}
 sim_xen_h=${srcdir:-.}/tests/helpers/sim/xen.h
 wrapper=${PROBE_WRAPPER:-}
@@ -30,7 +31,7 @@ check() {
     shift 3
     n=$((n + 1))
     # shellcheck disable=SC2086
-    $wrapper "$prog" $run >"$out" 2>&1
+    $wrapper ${TEST_EMULATOR:-} "$prog" $run >"$out" 2>&1
     got=$?
     why=""
     [ "$got" -eq "$want" ] || why="exit status $got, expected $want"
