@@ -77,3 +77,35 @@ done
 
 stage_make_check "$dir" musl
 echo "  build and simulated suites: $((SECONDS - start)) s"
+
+# On a real Xen under QEMU: dom0 runs the dom0 programs built for musl
+# (tests/xen/musl-dom0.sh, instead of its own checks) with musl's
+# loader and the musl builds of the libraries, all in /extra.
+# shellcheck disable=SC2086
+stage_apt_install $XENCALL_BOOT_PACKAGES 2>/dev/null ||
+    stage_cannot_run "cannot install the Xen/QEMU packages ($XENCALL_BOOT_PACKAGES): no musl dom0 checks"
+if ! make_dom0_programs "$dir" >"$dir/dom0-programs.log" 2>&1 ||
+   ! make_dom0_programs "$XENCALL_BUILD" >/dev/null 2>&1; then
+    tail -n 20 "$dir/dom0-programs.log"
+    stage_fail "building the dom0 programs (musl, and the image's own)"
+    stage_end
+    exit
+fi
+extra=$dir/dom0-extra
+rm -rf "$extra" && mkdir -p "$extra/bin" "$extra/lib"
+for prog in $(build_var "$dir" DOM0_TEST_PROGS); do
+    bin=$dir/$prog
+    [ -x "$dir/$(dirname "$prog")/.libs/$(basename "$prog")" ] &&
+        bin=$dir/$(dirname "$prog")/.libs/$(basename "$prog")
+    cp "$bin" "$extra/bin/"
+done
+cp "$dir/load-dlopen" "$dir/load-linked" "$extra/bin/"
+cp "$lib" "$extra/lib/$(soname_of "$lib")"
+cp -L "$deps"/lib/libxentoollog.so.1 "$deps"/lib/libxentoolcore.so.1 "$extra/lib/"
+cp -L "$loader" "$extra/lib/"
+echo "$loader" >"$extra/loader-path"
+soname_of "$lib" >"$extra/soname"
+install -m 755 tests/xen/musl-dom0.sh "$extra/run.sh"
+XENCALL_DOM0_EXTRA=$extra stage_boot_xen "musl: " "" "$XENCALL_BUILD" test "$dir/serial.log" 900
+echo "  stage time: $((SECONDS - start)) s (build, simulated suites, real Xen)"
+stage_end
