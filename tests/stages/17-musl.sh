@@ -32,6 +32,7 @@ musl_headers() {
     cp "/usr/include/$multiarch/sys/sdt.h" "/usr/include/$multiarch/sys/sdt-config.h" \
         "$1/include/sys/"
 }
+# shellcheck disable=SC2034 # read by foreign-deps.sh
 FOREIGN_CC=musl-gcc FOREIGN_WHAT=musl FOREIGN_PREPARE=musl_headers
 if deps=$(foreign_deps musl "$(dpkg-query -W musl-dev libxen-dev linux-libc-dev systemtap-sdt-dev)"); then
     stage_pass "libxentoollog, libxentoolcore, cmocka for musl, and the headers musl lacks ($deps)"
@@ -58,17 +59,18 @@ else
 fi
 
 # The library both ways a program meets it, built with musl-gcc.
-musl-gcc -Wall -Wextra -Werror -Iinclude -idirafter "$deps/include" -o "$dir/load-dlopen" \
-    tests/musl/load.c -ldl &&
-musl-gcc -Wall -Wextra -Werror -Iinclude -idirafter "$deps/include" -o "$dir/load-linked" \
-    tests/musl/load.c -ldl -L"$(dirname "$lib")" -Wl,--no-as-needed -lxencall \
-    -Wl,-rpath-link,"$deps/lib" ||
+if ! { musl-gcc -Wall -Wextra -Werror -Iinclude -idirafter "$deps/include" \
+            -o "$dir/load-dlopen" tests/musl/load.c -ldl &&
+        musl-gcc -Wall -Wextra -Werror -Iinclude -idirafter "$deps/include" \
+            -o "$dir/load-linked" tests/musl/load.c -ldl -L"$(dirname "$lib")" \
+            -Wl,--no-as-needed -lxencall -Wl,-rpath-link,"$deps/lib"; }; then
     stage_fail "building tests/musl/load.c with musl-gcc"
+fi
 libpath=$(dirname "$lib"):$deps/lib
 for how in dlopen linked; do
     arg=()
     [ "$how" = linked ] || arg=("$(dirname "$lib")/$(soname_of "$lib")")
-    if out=$(LD_LIBRARY_PATH=$libpath timeout 60 "$dir/load-$how" "${arg[@]}" 2>&1); then
+    if out=$(LD_LIBRARY_PATH=$libpath timeout 60 "$dir/load-$how" "${arg[@]}" 2>/dev/null); then
         stage_pass "a musl program loads the library ($how): $out"
     else
         stage_fail "a musl program loads the library ($how): $out"
@@ -106,6 +108,6 @@ cp -L "$loader" "$extra/lib/"
 echo "$loader" >"$extra/loader-path"
 soname_of "$lib" >"$extra/soname"
 install -m 755 tests/xen/musl-dom0.sh "$extra/run.sh"
-XENCALL_DOM0_EXTRA=$extra stage_boot_xen "musl: " "" "$XENCALL_BUILD" test "$dir/serial.log" 900
+XENCALL_DOM0_EXTRA=$extra stage_boot_xen "dom0: " "" "$XENCALL_BUILD" test "$dir/serial.log" 900
 echo "  stage time: $((SECONDS - start)) s (build, simulated suites, real Xen)"
 stage_end

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The library's dependencies built for another target than the machine's
 # own (another word size, another C library), for the stages that build

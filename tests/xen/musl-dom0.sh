@@ -17,7 +17,7 @@ ln -sf "$here/lib/$(basename "$loader")" "$loader"
 export LD_LIBRARY_PATH=$here/lib
 lib=$here/lib/$(cat "$here/soname")
 
-echo "XENTEST INFO musl: $("$loader" 2>&1 | sed -n 1p)"
+echo "XENTEST INFO $("$loader" 2>&1 | tr '\n' ' ')"
 # musl's loader as ldd: the programs' libraries are this folder's
 # musl builds, and no glibc among them.
 "$loader" --list "$here/bin/dom0-checks" >/tmp/musl-ldd 2>&1
@@ -25,14 +25,14 @@ sed 's/^/XENTEST INFO ldd: /' /tmp/musl-ldd
 check loader/libraries-are-musl sh -c "grep -q '$lib' /tmp/musl-ldd &&
     grep -q '$here/lib/libxentoolcore.so.1' /tmp/musl-ldd && ! grep -q 'libc.so.6' /tmp/musl-ldd"
 for how in dlopen linked; do
-    if [ "$how" = dlopen ]; then out=$("$here/bin/load-dlopen" "$lib" 2>&1)
-    else out=$("$here/bin/load-linked" 2>&1); fi
+    if [ "$how" = dlopen ]; then out=$("$here/bin/load-dlopen" "$lib" 2>/dev/null)
+    else out=$("$here/bin/load-linked" 2>/dev/null); fi
     status=$?
     echo "XENTEST INFO load-$how: $out"
     check "load/$how-alloc" sh -c "[ $status -eq 0 ] && echo '$out' | grep -q 'two buffers allocated'"
 done
 "$here/bin/dom0-checks" bufdev "$pages"
-out=$("$here/bin/xen-latency" "$lib")
+out=$("$here/bin/xen-latency" "$lib" | tr '\n' ' ')
 echo "XENTEST INFO latency of xen_version on musl (xen-latency fields): $out"
 check latency/measured [ -n "$out" ]
 rm -f /dev/xen/hypercall
