@@ -105,19 +105,24 @@ static int start(pthread_t *t, void *(*fn)(void *), int policy, int prio,
 {
     struct sched_param sp = { .sched_priority = prio };
     pthread_attr_t attr;
-    cpu_set_t set;
-    int err;
+    cpu_set_t set, mine;
+    int err, pinned = 0;
 
     pthread_attr_init(&attr);
     pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
     pthread_attr_setschedpolicy(&attr, policy);
     pthread_attr_setschedparam(&attr, &sp);
-    if (cpu >= 0) {
+    /* A new thread inherits its creator's CPUs: pinned from its first
+     * instruction without pthread_attr_setaffinity_np(), which musl
+     * lacks. */
+    if (cpu >= 0 && sched_getaffinity(0, sizeof(mine), &mine) == 0) {
         CPU_ZERO(&set);
         CPU_SET(cpu, &set);
-        pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+        pinned = sched_setaffinity(0, sizeof(set), &set) == 0;
     }
     err = pthread_create(t, &attr, fn, NULL);
+    if (pinned)
+        sched_setaffinity(0, sizeof(mine), &mine);
     pthread_attr_destroy(&attr);
     return err;
 }

@@ -21,7 +21,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+/* The ioctl() below has FreeBSD's prototype; the host's may differ
+ * (musl's request is an int) and is kept out of sight. */
+#define ioctl host_libc_ioctl
 #include <sys/ioctl.h>
+#undef ioctl
+int ioctl(int fd, unsigned long req, ...);
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -406,6 +411,9 @@ INTERPOSER int ioctl(int fd, unsigned long req, ...)
     va_start(ap, req);
     arg = va_arg(ap, void *);
     va_end(ap);
+    /* FreeBSD's request numbers fit 32 bits; a caller that saw an int
+     * request (musl's prototype) leaves the upper half undefined. */
+    req &= 0xffffffffUL;
     if (!READY())
         return REAL(ioctl)(fd, req, arg);
     SIM_LOCKED_WRITE(&lock, ours, file_of(fd) != NULL);

@@ -31,6 +31,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* musl names the 64-bit offset calls by macros for the plain ones (its
+ * library exports both names): undone, so that both interposers exist. */
+#undef open64
+#undef openat64
+#undef mmap64
+int open64(const char *path, int flags, ...);
+int openat64(int dirfd, const char *path, int flags, ...);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off);
+
 #include "linux.h"
 #include "interpose.h"
 #include "kernel.h"

@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The library's dependencies built for another target than the machine's
+# own (another word size, another C library), for the stages that build
+# the library there: libxentoollog and libxentoolcore from Debian's xen
+# source package, cmocka from Debian's cmocka source package, each a
+# shared library with a pkg-config file, cached under $XENCALL_CACHE
+# keyed by their sources, the compiler and this recipe. Sourced after
+# lib.sh, never run as a stage. The caller sets FOREIGN_CC (the compiler
+# command, e.g. "gcc -m32" or "musl-gcc") and FOREIGN_WHAT (the target
+# in .pc descriptions and messages), then calls foreign_deps NAME.
+# (Stage 15 holds the first copy of this recipe, for -m32; it can
+# become FOREIGN_CC="gcc -m32" FOREIGN_WHAT=-m32 foreign_deps i386.)
+
+# foreign_shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
+# library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a
+# version script is given.
+foreign_shlib() {
+    local out=$1 name=$2 major=$3 map=$4 cflags=$5 f objs=()
+    shift 5
+    for f in "$@"; do
+        # shellcheck disable=SC2086
+        $FOREIGN_CC -O2 -g -fPIC -D_GNU_SOURCE $cflags -idirafter "$out/include" -c "$f" \
+            -o "$out/obj/$name-$(basename "$f" .c).o" || return 1
+        objs+=("$out/obj/$name-$(basename "$f" .c).o")
+    done
+    # shellcheck disable=SC2086
+    $FOREIGN_CC -shared -Wl,-soname,"lib$name.so.$major" ${map:+-Wl,--version-script="$map"} \
+        -o "$out/lib/lib$name.so.$major" "${objs[@]}" || return 1
+    ln -sf "lib$name.so.$major" "$out/lib/lib$name.so"
+}
+
+# foreign_pc OUT NAME VERSION: what configure's PKG_CHECK_MODULES reads.
+# The run path lets the test programs find the target's libraries.
+foreign_pc() {
+    printf '%s\n' "libdir=$1/lib" "includedir=$1/include" "" "Name: $2" \
+        "Description: $2 built for $FOREIGN_WHAT by the xencall tests" "Version: $3" \
+        "Cflags: -I\${includedir}" \
+        "Libs: -L\${libdir} -Wl,-rpath,\${libdir} -l$2" >"$1/lib/pkgconfig/$2.pc"
+}
+
+# foreign_build OUT XEN_TREE CMOCKA_TREE
+foreign_build() {
+    local out=$1 xen=$2 cmocka=$3
+    mkdir -p "$out/include" "$out/lib/pkgconfig" "$out/obj" &&
+    cp "$xen/tools/include/xentoollog.h" "$xen/tools/include/xentoolcore.h" \
+       "$cmocka/include/cmocka.h" "$out/include/" &&
+    foreign_shlib "$out" xentoollog 1 "$xen/tools/libs/toollog/libxentoollog.map" \
+        "-I$xen/tools/include" "$xen"/tools/libs/toollog/*.c &&
+    foreign_shlib "$out" xentoolcore 1 "$xen/tools/libs/toolcore/libxentoolcore.map" \
+        "-I$xen/tools/include" "$xen"/tools/libs/toolcore/*.c &&
+    # What cmocka's CMake checks find on glibc (and on musl alike).
+    foreign_shlib "$out" cmocka 0 "" "-I$cmocka/include -DHAVE_SIGNAL_H -DHAVE_MALLOC_H
+        -DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_GCC_THREAD_LOCAL_STORAGE
+        -DHAVE_CLOCK_REALTIME -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL
+        -DHAVE_STRUCT_TIMESPEC -DHAVE_SNPRINTF -DHAVE_VSNPRINTF" \
+        "$cmocka/src/cmocka.c" &&
+    foreign_pc "$out" xentoollog "${xen##*/xen-}" &&
+    foreign_pc "$out" xentoolcore "${xen##*/xen-}" &&
+    foreign_pc "$out" cmocka "${cmocka##*/cmocka-}"
+}
+
+# foreign_deps NAME [KEY_EXTRA]: the dependencies built with FOREIGN_CC,
+# once, in $XENCALL_CACHE/NAME-deps-KEY; prints that folder. KEY_EXTRA
+# is more text the cache key covers (what a caller adds to the folder
+# by FOREIGN_PREPARE, a function of the folder run first, if set: headers
+# the target's compiler lacks, which every build reads last).
+foreign_deps() {
+    local name=$1 extra=${2:-} xen cmocka key deps
+    { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
+        [ -n "$xen" ] && [ -n "$cmocka" ]; } ||
+        { echo "cannot fetch Debian's xen and cmocka source packages" >&2; return 1; }
+    key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
+            $FOREIGN_CC --version; echo "$extra"
+            declare -f foreign_shlib foreign_pc foreign_build "${FOREIGN_PREPARE:-foreign_pc}"; } |
+          sha256sum | cut -c1-16)
+    deps=$XENCALL_CACHE/$name-deps-$key
+    (
+        flock -w 1800 9 || exit 1
+        [ -e "$deps/.built" ] && exit 0
+        rm -rf "$deps.tmp"
+        { { [ -z "${FOREIGN_PREPARE:-}" ] || "$FOREIGN_PREPARE" "$deps.tmp"; } &&
+            foreign_build "$deps.tmp" "$xen" "$cmocka"; } \
+            >"$deps.log" 2>&1 &&
+            sed -i "s|$deps.tmp|$deps|g" "$deps.tmp"/lib/pkgconfig/*.pc &&
+            rm -rf "$deps" && mv "$deps.tmp" "$deps" && touch "$deps/.built"
+    ) 9>"$XENCALL_CACHE/$name-deps.lock"
+    if [ -e "$deps/.built" ]; then
+        echo "$deps"
+    else
+        tail -20 "$deps.log" >&2
+        echo "building libxentoollog, libxentoolcore, cmocka for $FOREIGN_WHAT failed (log: $deps.log)" >&2
+        return 1
+    fi
+}
