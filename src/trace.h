@@ -32,10 +32,11 @@
 
 /* Every probe's note names its semaphore; trace.c defines them. */
 #define _SDT_HAS_SEMAPHORES 1
-/* Arguments in registers or constants, never memory: allowed memory,
- * clang spills values that already sit in registers to the stack just
- * for the note, on the untraced path too. */
-#define STAP_SDT_ARG_CONSTRAINT nr
+/* Arguments in registers or constants, never memory, where the target
+ * has the registers (configure decides): allowed memory, clang spills
+ * values that already sit in registers to the stack just for the
+ * note, on the untraced path too. */
+#define STAP_SDT_ARG_CONSTRAINT XENCALL_SDT_ARG_CONSTRAINT
 #include <sys/sdt.h>
 
 /* Hidden: one rip-relative compare, no GOT load. */

@@ -21,6 +21,7 @@
 # machine that runs i386 programs, to test it there. Only when neither
 # way runs the hellos does the stage skip, with the reason.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/foreign-deps.sh"
 stage_begin i386
 dir=$(stage_work_dir i386)
 cc32="gcc -m32"
@@ -72,83 +73,21 @@ choose_way() {
     echo "$why: the i386 programs run under ${emulator[*]}"
 }
 
-# shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
-# library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a
-# version script is given.
-shlib() {
-    local out=$1 name=$2 major=$3 map=$4 cflags=$5 f objs=()
-    shift 5
-    for f in "$@"; do
-        # shellcheck disable=SC2086
-        $cc32 -O2 -g -fPIC -D_GNU_SOURCE $cflags -c "$f" \
-            -o "$out/obj/$name-$(basename "$f" .c).o" || return 1
-        objs+=("$out/obj/$name-$(basename "$f" .c).o")
-    done
-    $cc32 -shared -Wl,-soname,"lib$name.so.$major" ${map:+-Wl,--version-script="$map"} \
-        -o "$out/lib/lib$name.so.$major" "${objs[@]}" || return 1
-    ln -sf "lib$name.so.$major" "$out/lib/lib$name.so"
-}
-
-# pc OUT NAME VERSION: what configure's PKG_CHECK_MODULES reads. The
-# run path lets the test programs find the 32-bit libraries.
-pc() {
-    printf '%s\n' "libdir=$1/lib" "includedir=$1/include" "" "Name: $2" \
-        "Description: $2 built for -m32 by the xencall tests" "Version: $3" \
-        "Cflags: -I\${includedir}" \
-        "Libs: -L\${libdir} -Wl,-rpath,\${libdir} -l$2" >"$1/lib/pkgconfig/$2.pc"
-}
-
-# build_deps OUT XEN_TREE CMOCKA_TREE
-build_deps() {
-    local out=$1 xen=$2 cmocka=$3
-    mkdir -p "$out/include" "$out/lib/pkgconfig" "$out/obj" &&
-    cp "$xen/tools/include/xentoollog.h" "$xen/tools/include/xentoolcore.h" \
-       "$cmocka/include/cmocka.h" "$out/include/" &&
-    shlib "$out" xentoollog 1 "$xen/tools/libs/toollog/libxentoollog.map" \
-        "-I$xen/tools/include" "$xen"/tools/libs/toollog/*.c &&
-    shlib "$out" xentoolcore 1 "$xen/tools/libs/toolcore/libxentoolcore.map" \
-        "-I$xen/tools/include" "$xen"/tools/libs/toolcore/*.c &&
-    # What cmocka's CMake checks find on glibc.
-    shlib "$out" cmocka 0 "" "-I$cmocka/include -DHAVE_SIGNAL_H -DHAVE_MALLOC_H
-        -DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_GCC_THREAD_LOCAL_STORAGE
-        -DHAVE_CLOCK_REALTIME -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL
-        -DHAVE_STRUCT_TIMESPEC -DHAVE_SNPRINTF -DHAVE_VSNPRINTF" \
-        "$cmocka/src/cmocka.c" &&
-    pc "$out" xentoollog "${xen##*/xen-}" &&
-    pc "$out" xentoolcore "${xen##*/xen-}" &&
-    pc "$out" cmocka "${cmocka##*/cmocka-}"
-}
-
 choose_way
 STAGE_NAME="i386 ($way)"
 
-if ! { xen=$(xen_source_tree) && cmocka=$(debian_source_tree cmocka) &&
-        [ -n "$xen" ] && [ -n "$cmocka" ]; }; then
-    stage_fail "cannot fetch Debian's xen and cmocka source packages"
-    stage_end
-    exit
-fi
-key=$({ cat "$(dirname "$xen")"/*.dsc "$(dirname "$cmocka")"/*.dsc
-        $cc32 --version; declare -f shlib pc build_deps; } | sha256sum | cut -c1-16)
-deps=$XENCALL_CACHE/i386-deps-$key
-(
-    flock -w 1800 9 || exit 1
-    [ -e "$deps/.built" ] && exit 0
-    rm -rf "$deps.tmp"
-    build_deps "$deps.tmp" "$xen" "$cmocka" >"$XENCALL_CACHE/i386-deps-$key.log" 2>&1 &&
-        sed -i "s|$deps.tmp|$deps|g" "$deps.tmp"/lib/pkgconfig/*.pc &&
-        rm -rf "$deps" && mv "$deps.tmp" "$deps" && touch "$deps/.built"
-) 9>"$XENCALL_CACHE/i386-deps.lock"
-if [ -e "$deps/.built" ]; then
+# libxentoollog, libxentoolcore and cmocka for -m32, and sys/sdt.h for
+# its trace points (foreign-deps.sh).
+if deps=$(FOREIGN_CC=$cc32 FOREIGN_WHAT=-m32 FOREIGN_PREPARE=foreign_sdt_header \
+          foreign_deps i386 "$(dpkg-query -W systemtap-sdt-dev)"); then
     stage_pass "libxentoollog, libxentoolcore, cmocka for -m32 ($deps)"
 else
-    tail -20 "$XENCALL_CACHE/i386-deps-$key.log"
     stage_fail "building libxentoollog, libxentoolcore, cmocka for -m32"
     stage_end
     exit
 fi
 
-config=(CC="$cc32")
+config=(CC="$cc32" CPPFLAGS="-idirafter $deps/include")
 # Emulated: a cross build (configure runs nothing it builds), with the
 # machine's pkg-config, which follows PKG_CONFIG_LIBDIR below.
 [ ${#emulator[@]} -eq 0 ] ||

@@ -26,11 +26,9 @@ done
 # musl_headers OUT: the libc-independent headers the build needs, in
 # OUT/include, which the musl build reads after musl's own.
 musl_headers() {
-    mkdir -p "$1/include/sys" &&
+    foreign_sdt_header "$1" &&
     cp -r /usr/include/xen /usr/include/linux /usr/include/asm-generic "$1/include/" &&
-    cp -r "/usr/include/$multiarch/asm" "$1/include/" &&
-    cp "/usr/include/$multiarch/sys/sdt.h" "/usr/include/$multiarch/sys/sdt-config.h" \
-        "$1/include/sys/"
+    cp -r "/usr/include/$multiarch/asm" "$1/include/"
 }
 # shellcheck disable=SC2034 # read by foreign-deps.sh
 FOREIGN_CC=musl-gcc FOREIGN_WHAT=musl FOREIGN_PREPARE=musl_headers

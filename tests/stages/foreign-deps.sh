@@ -8,9 +8,8 @@
 # keyed by their sources, the compiler and this recipe. Sourced after
 # lib.sh, never run as a stage. The caller sets FOREIGN_CC (the compiler
 # command, e.g. "gcc -m32" or "musl-gcc") and FOREIGN_WHAT (the target
-# in .pc descriptions and messages), then calls foreign_deps NAME.
-# (Stage 15 holds the first copy of this recipe, for -m32; it can
-# become FOREIGN_CC="gcc -m32" FOREIGN_WHAT=-m32 foreign_deps i386.)
+# in .pc descriptions and messages), then calls foreign_deps NAME
+# (stage 15 for -m32, stage 17 for musl).
 
 # foreign_shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
 # library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a
@@ -92,4 +91,15 @@ foreign_deps() {
         echo "building libxentoollog, libxentoolcore, cmocka for $FOREIGN_WHAT failed (log: $deps.log)" >&2
         return 1
     fi
+}
+
+# foreign_sdt_header OUT: SystemTap's sys/sdt.h in OUT/include, for a
+# FOREIGN_PREPARE: it depends on neither the C library nor the word
+# size, but is installed only in the machine's own multiarch folder,
+# which another target's compiler does not search.
+foreign_sdt_header() {
+    local multiarch
+    multiarch=$(gcc -print-multiarch)
+    mkdir -p "$1/include/sys" &&
+        cp "/usr/include/$multiarch/sys/sdt.h" "/usr/include/$multiarch/sys/sdt-config.h" "$1/include/sys/"
 }
