@@ -30,8 +30,8 @@
  */
 static unsigned long generation;
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
-static int watch_error;
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static int watching;
 
 static void fork_prepare(void)
 {
@@ -50,18 +50,24 @@ static void fork_child(void)
     pthread_mutex_unlock(&map_lock);
 }
 
-static void watch_forks(void)
-{
-    watch_error = pthread_atfork(fork_prepare, fork_parent, fork_child);
-}
-
+/* Not pthread_once(): a failed registration (ENOMEM) is tried again by
+ * the next open instead of failing every open for good. */
 int posix_watch_forks(struct xentoollog_logger *log)
 {
-    pthread_once(&watch_once, watch_forks);
-    if (!watch_error)
+    int err = 0;
+
+    if (__atomic_load_n(&watching, __ATOMIC_ACQUIRE))
         return 0;
-    xtl_log(log, XTL_ERROR, watch_error, "xencall", "cannot register fork handlers");
-    errno = watch_error;
+    pthread_mutex_lock(&watch_lock);
+    if (!watching) {
+        err = pthread_atfork(fork_prepare, fork_parent, fork_child);
+        __atomic_store_n(&watching, !err, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&watch_lock);
+    if (!err)
+        return 0;
+    xtl_log(log, XTL_ERROR, err, "xencall", "cannot register fork handlers");
+    errno = err;
     return -1;
 }
 
