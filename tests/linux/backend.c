@@ -403,6 +403,16 @@ static int child_writes_if_mapped(void *arg)
     return 1;
 }
 
+/* GCC 12's ThreadSanitizer does not lock its allocator around fork():
+ * a child forked while another thread is in malloc() (here: the
+ * library recording the new block, right after the advice) may find
+ * it corrupt and hang. LLVM 15's runtime, in GCC 13, locks it. */
+#if defined(__SANITIZE_THREAD__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#define FORK_MEETS_MALLOC_UNSAFELY 1
+#else
+#define FORK_MEETS_MALLOC_UNSAFELY 0
+#endif
+
 static void fork_before_dontfork(void **state)
 {
     struct window w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
@@ -413,6 +423,12 @@ static void fork_before_dontfork(void **state)
     int i, rc;
 
     (void)state;
+    if (FORK_MEETS_MALLOC_UNSAFELY) {
+        print_message("# fork_before_dontfork not run: this build's ThreadSanitizer "
+                      "cannot fork while another thread allocates (GCC < 13)\n");
+        xencall_close(w.h);
+        return;
+    }
     sim_linux_set_madvise_hook(wait_for_fork, &w);
     assert_int_equal(pthread_create(&t, NULL, allocate, &w), 0);
     pthread_mutex_lock(&w.lock);

@@ -346,8 +346,14 @@ static int child_closes_during_restrict(void *arg)
         return 26;
     for (i = 0; i < 500 && !__atomic_load_n(&close_done, __ATOMIC_ACQUIRE); i++)
         usleep(1000);
-    rc = finish_held(&hd);
+    /* Let the callback go, and the close after it, before the hold
+     * (which the close's own descriptors still pass) is undone. */
+    pthread_mutex_lock(&hd.lock);
+    hd.released = 1;
+    pthread_cond_broadcast(&hd.cond);
+    pthread_mutex_unlock(&hd.lock);
     proc_join_threads(&closing, 1);
+    rc = finish_held(&hd);
     if (held != 0)
         return 20;
     if (rc != -1)
