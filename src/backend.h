@@ -54,7 +54,8 @@ long xencall_os_hypercall(struct xencall_os *os,
 /*
  * Map nr_pages * XENCALL_PAGE_SIZE bytes, page-aligned and zero-filled,
  * that the hypervisor can reach and that a fork() does not share with
- * or copy into the child. nr_pages > 0 and the byte size fits size_t
+ * or copy into the child, not even a fork by another thread while this
+ * call runs. nr_pages > 0 and the byte size fits size_t
  * (the core checks). NULL with errno and a log line on failure.
  */
 void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages);
@@ -74,6 +75,17 @@ void xencall_os_unmap_pages(void *p, size_t nr_pages);
  */
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
                         int in_forked_child);
+
+/*
+ * Which process this is, for the core to tell the process that opened
+ * a handle from a forked child (or a child's child) that inherited it.
+ * A fork() gives the child a value that no ancestor of it ever has,
+ * whatever their pids: a child in a new pid namespace, or one given a
+ * dead opener's pid, has the opener's pid. Never ULONG_MAX, and
+ * nonzero in any process that inherited a handle. Valid once
+ * xencall_os_open() has succeeded in this process or an ancestor.
+ */
+unsigned long xencall_os_process(void);
 
 /* 1 if hypercalls never fault on this backend's buffers, else 0. */
 int xencall_os_buffers_never_fault(const struct xencall_os *os);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "private.h"
 #include "trace.h"
@@ -20,17 +20,18 @@
  * callbacks under the lock that deregistering takes, which orders a
  * callback and a close. A forked child cannot take that lock (see
  * xencall_close()), so there h->child_state does it: CHILD_CLOSED once
- * the child closed the handle, else the pid of a process whose thread
- * is inside restrict_handle(), else 0. A pid, not a flag: a child
- * that forks while one of its threads is inside the callback leaves
- * its own pid behind in the grandchild, where no thread will ever
- * finish that call, so a close there must release the rest itself.
+ * the child closed the handle, else the xencall_os_process() of a
+ * process whose thread is inside restrict_handle(), else 0. A close
+ * waits for a thread of its own process in there, as the callback may
+ * still log through the caller's logger; not for a value a fork copied
+ * from an ancestor, where no thread of this process will clear it.
  */
-#define CHILD_CLOSED ((pid_t)-1)
+#define CHILD_CLOSED ULONG_MAX
 
+/* Whoever shares our pid: xencall_os_process() tells the opener. */
 static int in_forked_child(const struct xencall_handle *h)
 {
-    return getpid() != h->owner_pid;
+    return xencall_os_process() != h->owner_process;
 }
 
 /* The last of the handle that a restrict callback uses. */
@@ -61,10 +62,10 @@ static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
 {
     struct xencall_handle *h = (struct xencall_handle *)
         ((char *)ah - offsetof(struct xencall_handle, toolcore));
-    pid_t self = getpid(), state;
+    unsigned long self = xencall_os_process(), state;
     int rc;
 
-    if (self == h->owner_pid)
+    if (self == h->owner_process)
         return restrict_os(h, domid, 0);
     state = __atomic_load_n(&h->child_state, __ATOMIC_ACQUIRE);
     do {
@@ -73,11 +74,8 @@ static int restrict_handle(struct toolcore_active_handle *ah, uint16_t domid)
     } while (!__atomic_compare_exchange_n(&h->child_state, &state, self, 0,
                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
     rc = restrict_os(h, domid, 1);
-    state = self;
-    /* Only a close can have changed it since: it left the rest to us. */
-    if (!__atomic_compare_exchange_n(&h->child_state, &state, 0, 0,
-                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        release_os_and_log(h);
+    /* A close waiting for us may now release the handle. */
+    __atomic_store_n(&h->child_state, 0, __ATOMIC_RELEASE);
     return rc;
 }
 
@@ -118,7 +116,6 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
     h->log = logger;
     h->own_log = own_log;
     h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
-    h->owner_pid = getpid();
 
     if (buffers_init(h) < 0) {
         err = errno;
@@ -130,6 +127,7 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
         err = errno;   /* the backend has logged why */
         goto fail_buffers;
     }
+    h->owner_process = xencall_os_process();
     h->toolcore.restrict_callback = restrict_handle;
     xentoolcore__register_active_handle(&h->toolcore);
     return h;
@@ -144,6 +142,25 @@ fail_log:
     return NULL;
 }
 
+/* Until no thread of this process is inside restrict_handle(), mark
+ * the handle closed. Sleeping, not spinning: the callback's thread may
+ * have a lower priority than ours. */
+static void mark_closed_in_child(struct xencall_handle *h)
+{
+    unsigned long self = xencall_os_process(), state;
+    struct timespec pause = { 0, 100000L };
+
+    state = __atomic_load_n(&h->child_state, __ATOMIC_ACQUIRE);
+    do {
+        while (state == self) {
+            nanosleep(&pause, NULL);
+            state = __atomic_load_n(&h->child_state, __ATOMIC_ACQUIRE);
+        }
+    } while (!__atomic_compare_exchange_n(&h->child_state, &state,
+                                          CHILD_CLOSED, 0, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_ACQUIRE));
+}
+
 /*
  * In a forked child, libxentoolcore's lock may have been held by a
  * parent thread that the child does not have, so deregistering could
@@ -153,11 +170,9 @@ fail_log:
  */
 static void close_in_child(struct xencall_handle *h)
 {
+    mark_closed_in_child(h);
     buffers_destroy(h, 1);
-    if (__atomic_exchange_n(&h->child_state, CHILD_CLOSED, __ATOMIC_ACQ_REL) !=
-        getpid())
-        release_os_and_log(h);
-    /* else a thread of ours is restricting it and releases it after */
+    release_os_and_log(h);
 }
 
 int xencall_close(xencall_handle *h)

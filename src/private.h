@@ -101,8 +101,8 @@ struct xencall_handle {
     struct xencall_os *os;
     int lock_free;                       /* opened NON_REENTRANT */
     int restricted;                      /* set once, read atomically */
-    pid_t owner_pid;                     /* to notice a forked child */
-    pid_t child_state;                   /* close vs restrict in a child: core.c */
+    unsigned long owner_process;         /* xencall_os_process() of the opener */
+    unsigned long child_state;           /* close vs restrict in a child: core.c */
     uint64_t buffer_owner_tag;           /* stamped on its small buffers */
     struct toolcore_active_handle toolcore;
     struct block_registry registry;

@@ -80,9 +80,12 @@ static int inherit_zero(void *p, size_t len)
 
 struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
 {
-    struct xencall_os *os = posix_alloc_state(log, sizeof(*os));
+    struct xencall_os *os;
     int err;
 
+    if (posix_watch_forks(log) < 0)
+        return NULL;
+    os = posix_alloc_state(log, sizeof(*os));
     if (!os)
         return NULL;
     os->log = log;
@@ -214,6 +217,11 @@ int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
     if (errno < 0)
         errno = -errno;
     return -1;
+}
+
+unsigned long xencall_os_process(void)
+{
+    return posix_process();
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

@@ -48,8 +48,11 @@ static int open_privcmd(void)
 
 struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
 {
-    struct xencall_os *os = posix_alloc_state(log, sizeof(*os));
+    struct xencall_os *os;
 
+    if (posix_watch_forks(log) < 0)
+        return NULL;
+    os = posix_alloc_state(log, sizeof(*os));
     if (!os)
         return NULL;
     os->log = log;
@@ -94,24 +97,30 @@ static int mark_dontfork(void *p, size_t len)
     return madvise(p, len, MADV_DONTFORK);
 }
 
+/* The device does not mark its pages don't-copy; a child must not
+ * share the parent's buffers, so no fork may come between the mapping
+ * and the advice. Nothing in between may log (malloc's locks). */
 static void *map_from_buffer_device(struct xencall_os *os, size_t len)
 {
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-                   os->buffer_fd, 0);
+    void *p;
+    int rc = -1, err;
 
+    posix_hold_forks();
+    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, os->buffer_fd, 0);
+    if (p != MAP_FAILED)
+        rc = mark_dontfork(p, len);
+    err = errno;
+    posix_allow_forks();
     if (p == MAP_FAILED) {
-        xtl_log(os->log, XTL_ERROR, errno, "xencall",
+        xtl_log(os->log, XTL_ERROR, err, "xencall",
                 "cannot map %zu bytes from %s", len, BUFFER_NODE);
+        errno = err;
         return NULL;
     }
-    /* The device does not mark its pages don't-copy; a child must not
-     * share the parent's buffers. */
-    if (mark_dontfork(p, len) < 0) {
-        int err = errno;
-
+    if (rc < 0) {
         xtl_log(os->log, XTL_ERROR, err, "xencall",
                 "cannot mark %zu-byte buffer don't-fork", len);
-        munmap(p, len);
+        posix_unmap(p, len);
         errno = err;
         return NULL;
     }
@@ -137,6 +146,11 @@ int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
 {
     return posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
                              in_forked_child);
+}
+
+unsigned long xencall_os_process(void)
+{
+    return posix_process();
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

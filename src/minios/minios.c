@@ -93,6 +93,11 @@ int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
     return 0;
 }
 
+unsigned long xencall_os_process(void)
+{
+    return 0;   /* Mini-OS has no fork: one process, the opener */
+}
+
 int xencall_os_buffers_never_fault(const struct xencall_os *os)
 {
     (void)os;

@@ -2,11 +2,12 @@
 /*
  * What the backends of POSIX kernels (src/linux, src/freebsd) share:
  * their state's allocation, locked anonymous memory, restriction of
- * the privcmd descriptor. Not the core: only a backend calls it, and
+ * the privcmd descriptor, what a fork() changes. Not the core: only a backend calls it, and
  * the Mini-OS backend does not.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -17,6 +18,73 @@
 
 #include "backend.h"
 #include "posix.h"
+
+/*
+ * Forks, watched from the first open on (a fork before it has no
+ * handle to tell apart). A child's generation is one above its
+ * parent's, so along a line of descent no two processes share one,
+ * whatever their pids. map_lock, held across a mapping and its
+ * don't-fork advice, keeps a fork out of that window. Unloading is
+ * safe: glibc and FreeBSD's libthr drop the handlers of an object
+ * dlclose() unloads, and musl unloads nothing.
+ */
+static unsigned long generation;
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static int watching;
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&map_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&map_lock);
+}
+
+static void fork_child(void)
+{
+    __atomic_store_n(&generation, __atomic_load_n(&generation, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&map_lock);
+}
+
+/* Not pthread_once(): a failed registration (ENOMEM) is tried again by
+ * the next open instead of failing every open for good. */
+int posix_watch_forks(struct xentoollog_logger *log)
+{
+    int err = 0;
+
+    if (__atomic_load_n(&watching, __ATOMIC_ACQUIRE))
+        return 0;
+    pthread_mutex_lock(&watch_lock);
+    if (!watching) {
+        err = pthread_atfork(fork_prepare, fork_parent, fork_child);
+        __atomic_store_n(&watching, !err, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&watch_lock);
+    if (!err)
+        return 0;
+    xtl_log(log, XTL_ERROR, err, "xencall", "cannot register fork handlers");
+    errno = err;
+    return -1;
+}
+
+unsigned long posix_process(void)
+{
+    return __atomic_load_n(&generation, __ATOMIC_RELAXED);
+}
+
+void posix_hold_forks(void)
+{
+    pthread_mutex_lock(&map_lock);
+}
+
+void posix_allow_forks(void)
+{
+    pthread_mutex_unlock(&map_lock);
+}
 
 void *posix_alloc_state(struct xentoollog_logger *log, size_t size)
 {

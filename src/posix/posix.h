@@ -30,6 +30,18 @@ void *posix_alloc_state(struct xentoollog_logger *log, size_t size);
 void *posix_open_failed(struct xentoollog_logger *log, const char *node,
                         void *state);
 
+/*
+ * Start watching forks in this process (once; later calls only say
+ * how that went): from then on posix_process() is the generation of
+ * the process, 0 in the first and one more in each forked child, and
+ * posix_hold_forks() makes a fork() of any thread wait until
+ * posix_allow_forks(). -1 with errno, logged, if it cannot be done.
+ */
+int posix_watch_forks(struct xentoollog_logger *log);
+unsigned long posix_process(void);
+void posix_hold_forks(void);
+void posix_allow_forks(void);
+
 /* munmap() that leaves errno alone. */
 void posix_unmap(void *p, size_t len);
 

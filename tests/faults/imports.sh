@@ -15,7 +15,8 @@ walk=${2:-tests/faults/fault-walk}
 cannot_fail='
 __errno_location returns the thread'"'"'s errno address
 free reports nothing
-getpid always succeeds
+pthread_mutex_lock a default mutex, locked by a thread that does not hold it, returns 0
+pthread_mutex_unlock a default mutex, unlocked by the thread that holds it, returns 0
 memcpy reports nothing
 memset reports nothing
 strerror returns text and sets nothing
@@ -25,6 +26,13 @@ xtl_log returns nothing
 xtl_logger_destroy returns nothing
 xentoolcore__register_active_handle returns nothing
 xentoolcore__deregister_active_handle returns nothing
+'
+
+# name, then where its failure is tested instead of by the walk (a
+# call made once per process, which no walk scenario reaches again).
+tested_apart='
+__register_atfork tests/faults/fork-watch (glibc'"'"'s pthread_atfork)
+pthread_atfork tests/faults/fork-watch
 '
 
 # A static-only build (the sanitizer stage's) has no shared library;
@@ -55,8 +63,11 @@ result() {   # result OK DESCRIPTION
 }
 for name in $imports; do
     why=$(printf '%s\n' "$cannot_fail" | awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }')
+    apart=$(printf '%s\n' "$tested_apart" | awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2) }')
     if printf '%s\n' "$injected" | grep -qx -- "$name"; then
         result yes "$name: imported, faults injected"
+    elif [ -n "$apart" ]; then
+        result yes "$name: imported, faults injected in $apart"
     elif [ -n "$why" ]; then
         result yes "$name: imported, cannot fail ($why)"
     else

@@ -55,6 +55,12 @@ long fi_mapped_bytes(void);
 void fi_set_real_mlock(int on);
 void fi_set_mmap_limit(size_t bytes, int err);
 
+/* pthread_atfork(), which the library calls until it succeeds once in
+ * a process: make its next call fail with err (0: none), and count
+ * its calls. Not among fi_call's: no walk scenario reaches it twice. */
+void fi_fail_next_atfork(int err);
+unsigned long fi_atfork_calls(void);
+
 /* The length of the library's last mmap() call, made or refused. */
 size_t fi_last_mmap_len(void);
 

@@ -7,6 +7,7 @@
  * function, which in a test program is the simulator's.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -151,6 +152,36 @@ void *fi_calloc(size_t n, size_t size);
 void fi_free(void *p);
 xentoollog_logger_stdiostream *fi_xtl_createlogger_stdiostream(
     FILE *f, xentoollog_level min_level, unsigned flags);
+
+int fi_pthread_atfork(void (*prepare)(void), void (*parent)(void),
+                      void (*child)(void));
+
+/*
+ * Registered once per process, so no fault-walk scenario could reach
+ * it again after the first open: apart from the walk's calls, armed
+ * by fi_fail_next_atfork() (tests/faults/fork-watch.c).
+ */
+static int atfork_err;
+static unsigned long atfork_calls;
+
+void fi_fail_next_atfork(int err)
+{
+    __atomic_store_n(&atfork_err, err, __ATOMIC_SEQ_CST);
+}
+
+unsigned long fi_atfork_calls(void)
+{
+    return __atomic_load_n(&atfork_calls, __ATOMIC_SEQ_CST);
+}
+
+int fi_pthread_atfork(void (*prepare)(void), void (*parent)(void),
+                      void (*child)(void))
+{
+    int err = __atomic_exchange_n(&atfork_err, 0, __ATOMIC_SEQ_CST);
+
+    __atomic_add_fetch(&atfork_calls, 1, __ATOMIC_SEQ_CST);
+    return err ? err : pthread_atfork(prepare, parent, child);
+}
 
 int fi_open(const char *path, int flags, ...)
 {

@@ -29,5 +29,6 @@
 #define calloc fi_calloc
 #define free fi_free
 #define xtl_createlogger_stdiostream fi_xtl_createlogger_stdiostream
+#define pthread_atfork fi_pthread_atfork
 
 #endif

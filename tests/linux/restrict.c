@@ -260,8 +260,7 @@ static void close_held_while_restricting_null_logger(void **state)
  * The same in a forked child, where close cannot take libxentoolcore's
  * lock, both ways round: restrict_all() while the close of the
  * inherited handle is held, and close while the handle's restrict
- * callback is held (at its open of /dev/null). Exit codes say what
- * failed.
+ * callback is held (below). Exit codes say what failed.
  */
 static int child_restricts_during_close(void *arg)
 {
@@ -287,21 +286,82 @@ static int child_restricts_during_close(void *arg)
     return sim_os_open_handles() == 0 ? 0 : 15;
 }
 
+/*
+ * The caller's logger, which xencall_close(3) lets the caller destroy
+ * once close has returned: a use after that is counted.
+ */
+struct watched_logger {
+    struct xentoollog_logger vtable;
+    int closed;                  /* set once close has returned */
+    int used_after_close, lines;
+};
+
+static void watched_vmessage(struct xentoollog_logger *logger,
+                             xentoollog_level level, int errnoval,
+                             const char *context, const char *format,
+                             va_list al)
+{
+    struct watched_logger *w = (struct watched_logger *)logger;
+
+    (void)level, (void)errnoval, (void)context, (void)format, (void)al;
+    __atomic_add_fetch(&w->lines, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&w->closed, __ATOMIC_ACQUIRE))
+        __atomic_add_fetch(&w->used_after_close, 1, __ATOMIC_RELAXED);
+}
+
+static struct watched_logger watched = {
+    .vtable = { .vmessage = watched_vmessage },
+};
+
+static int close_done;
+
+/* Closes the handle, then does what the caller may then do: destroy
+ * (here: retire) the handle's logger. */
+static void *closer(void *arg)
+{
+    xencall_close(arg);
+    __atomic_store_n(&watched.closed, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&close_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/*
+ * A thread's restrict callback, failing to restrict (dup2 onto the
+ * descriptor fails), is held at its open of /dev/null while another
+ * thread closes the handle. Nothing may log through the handle's
+ * logger once close has returned: close waits for the callback (given
+ * half a second before the callback is let go, it must not return).
+ */
 static int child_closes_during_restrict(void *arg)
 {
-    xencall_handle *inherited = arg;
+    xencall_handle *h = arg;
+    pthread_t closing;
     struct hold hd;
-    int held;
+    int held, i, rc;
 
-    /* Held where the callback points the descriptor at /dev/null. */
+    if (sim_os_fail_nth("dup2", 1, EBUSY) < 0)
+        return 25;
     held = start_held(&hd, restrict_job, NULL, -1, SIM_NODE_NULL, 1);
-    /* Returns at once: the callback releases what it still uses. */
-    if (xencall_close(inherited) != 0)
-        return 21;
-    if (finish_held(&hd) != 0)
-        return 22;
+    if (proc_start_threads(&closing, 1, closer, h, 0))
+        return 26;
+    for (i = 0; i < 500 && !__atomic_load_n(&close_done, __ATOMIC_ACQUIRE); i++)
+        usleep(1000);
+    /* Let the callback go, and the close after it, before the hold
+     * (which the close's own descriptors still pass) is undone. */
+    pthread_mutex_lock(&hd.lock);
+    hd.released = 1;
+    pthread_cond_broadcast(&hd.cond);
+    pthread_mutex_unlock(&hd.lock);
+    proc_join_threads(&closing, 1);
+    rc = finish_held(&hd);
     if (held != 0)
         return 20;
+    if (rc != -1)
+        return 22;   /* the callback's failure is restrict_all()'s */
+    if (watched.used_after_close)
+        return 21;
+    if (!watched.lines)
+        return 27;   /* the failure was logged, before close returned */
     if (sim_os_open_handles() != 0)
         return 23;
     return xentoolcore_restrict_all(4) == 0 ? 0 : 24;
@@ -313,6 +373,9 @@ static void child_close_and_restrict_meet(void **state)
 
     (void)state;
     assert_int_equal(proc_run_child(child_restricts_during_close, h, CHILD_SECONDS), 0);
+    xencall_close(h);
+    h = xencall_open(&watched.vtable, 0);
+    assert_non_null(h);
     assert_int_equal(proc_run_child(child_closes_during_restrict, h, CHILD_SECONDS), 0);
     assert_int_equal(xencall1(h, SIM_OP_RESULT, 6), 6);
     xencall_close(h);

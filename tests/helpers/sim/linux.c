@@ -117,6 +117,8 @@ static struct sim_faults faults = SIM_FAULTS_INIT(&lock, fault_names);
 static unsigned long hypercall_ioctls, restrict_ioctls;
 static sim_linux_fd_hook fd_hook;
 static void *fd_hook_arg;
+static sim_linux_madvise_hook madvise_hook;
+static void *madvise_hook_arg;
 
 static struct {
     int xen_present, proc_privcmd, buffer_device, kernel_restrict;
@@ -134,6 +136,8 @@ static void defaults(void)
     hypercall_ioctls = restrict_ioctls = 0;
     fd_hook = NULL;
     fd_hook_arg = NULL;
+    madvise_hook = NULL;
+    madvise_hook_arg = NULL;
 }
 
 static int node_of(int fd)
@@ -691,6 +695,15 @@ INTERPOSER int madvise(void *p, size_t len, int advice)
         pthread_mutex_unlock(&lock);
         return REAL(madvise)(p, len, advice);
     }
+    if (madvise_hook) {
+        sim_linux_madvise_hook hook = madvise_hook;
+        void *arg = madvise_hook_arg;
+
+        /* Outside the lock: the hook may fork, or wait for a fork. */
+        pthread_mutex_unlock(&lock);
+        hook(p, len, advice, arg);
+        pthread_mutex_lock(&lock);
+    }
     if (sim_faults_hit(&faults, F_MADVISE)) {
         rc = -1;
     } else {
@@ -839,6 +852,14 @@ void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg)
     pthread_mutex_lock(&lock);
     fd_hook = hook;
     fd_hook_arg = arg;
+    pthread_mutex_unlock(&lock);
+}
+
+void sim_linux_set_madvise_hook(sim_linux_madvise_hook hook, void *arg)
+{
+    pthread_mutex_lock(&lock);
+    madvise_hook = hook;
+    madvise_hook_arg = arg;
     pthread_mutex_unlock(&lock);
 }
 

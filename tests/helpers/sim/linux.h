@@ -78,6 +78,15 @@ int sim_linux_fd_restricted(int fd);
 typedef void (*sim_linux_fd_hook)(int fd, int node, int opened, void *arg);
 void sim_linux_set_fd_hook(sim_linux_fd_hook hook, void *arg);
 
+/*
+ * Call hook(p, len, advice, arg) as a madvise() of a buffer mapping
+ * begins, before it takes effect, without the simulation's lock: a
+ * test can fork, or hold the thread, between a mapping and its advice
+ * (NULL: none; sim_os_reset() clears it).
+ */
+typedef void (*sim_linux_madvise_hook)(void *p, size_t len, int advice, void *arg);
+void sim_linux_set_madvise_hook(sim_linux_madvise_hook hook, void *arg);
+
 /* IOCTL_PRIVCMD_HYPERCALL / _RESTRICT requests seen on privcmd fds
  * since sim_os_reset(), whatever their outcome. */
 unsigned long sim_linux_hypercall_ioctls(void);
