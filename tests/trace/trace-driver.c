@@ -44,6 +44,12 @@ int main(void)
     p = xencall_alloc_buffer(h, 64);
     expect(p != NULL, "cached 64-byte buffer");
     xencall_free_buffer(h, p);
+    /* The OS refuses a mapping: an event for the failure, the cached
+     * block given back, and an event for the second try. */
+    expect(sim_os_fail_nth("mmap", 1, ENOMEM) == 0, "arming a refused mapping");
+    p = xencall_alloc_buffer_pages(h, 2);
+    expect(p != NULL, "2-page buffer at the second try");
+    xencall_free_buffer_pages(h, p, 2);
     /* Too big for the cache: back to the OS when freed. */
     p = xencall_alloc_buffer_pages(h, 200);
     expect(p != NULL, "200-page buffer");
