@@ -38,6 +38,9 @@ int main(void)
     errno = 0;
     expect(xencall5(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL, 2, 3, 4, 5) == -1 &&
            errno == EINVAL, "xencall5 error");
+    /* A refused mapping with nothing cached: one event, no second try. */
+    expect(sim_os_fail_nth("mmap", 1, ENOMEM) == 0, "arming a refused mapping");
+    expect(xencall_alloc_buffer(h, 64) == NULL, "refused 64-byte buffer");
     /* A 64-byte buffer mapped, freed into the cache, served from it. */
     p = xencall_alloc_buffer(h, 64);
     xencall_free_buffer(h, p);

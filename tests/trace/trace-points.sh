@@ -99,6 +99,7 @@ expected="hypercall_start op=4096 a1=0x2a a2=0x0 a3=0x0 a4=0x0 a5=0x0
 hypercall_end op=4096 result=42 errno=0
 hypercall_start op=4096 a1=0xffffffffffffffea a2=0x2 a3=0x3 a4=0x4 a5=0x5
 hypercall_end op=4096 result=-1 errno=22
+buffer_alloc block=0x0 pages=1 cached=0
 buffer_alloc block=BLOCK1 pages=1 cached=0
 buffer_free block=BLOCK1 pages=1
 buffer_alloc block=BLOCK1 pages=1 cached=1
