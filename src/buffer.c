@@ -181,12 +181,54 @@ unmap_block(struct xencall_handle *h, void *p, size_t nr_pages, int by_budget)
 
 /* ---- the cache ----------------------------------------------------- */
 
-/* Give every block cached in any slot back to the OS; 1 if any was. */
-static int release_cache(struct xencall_handle *h)
+/*
+ * Locked memory is counted per process (RLIMIT_MEMLOCK), so a block
+ * one handle caches may be what another handle's mapping lacks. Every
+ * open handle is on this list, under a lock of its own, which only
+ * open, close and a refused mapping take: never the cached path.
+ * Lock order: this lock first, then one slot or registry lock of one
+ * handle at a time; nobody takes this lock holding one of those.
+ */
+static struct xencall_lock open_handles_lock;
+static struct xencall_handle *open_handles;
+
+static void open_handles_add(struct xencall_handle *h)
+{
+    xencall_lock_take(&open_handles_lock);
+    h->cache_prev = NULL;
+    h->cache_next = open_handles;
+    if (open_handles)
+        open_handles->cache_prev = h;
+    open_handles = h;
+    xencall_lock_release(&open_handles_lock);
+}
+
+static void open_handles_remove(struct xencall_handle *h)
+{
+    xencall_lock_take(&open_handles_lock);
+    if (h->cache_prev)
+        h->cache_prev->cache_next = h->cache_next;
+    else
+        open_handles = h->cache_next;
+    if (h->cache_next)
+        h->cache_next->cache_prev = h->cache_prev;
+    xencall_lock_release(&open_handles_lock);
+}
+
+/* A block taken out of a cache and its registry, on its way back to
+ * the OS: written over its first bytes, which nobody reads any more. */
+struct leaving_block {
+    struct leaving_block *next;
+    size_t nr_pages;
+};
+
+/* Move every block cached in h's slots, out of them and out of h's
+ * registry, onto *leaving. */
+static void take_cache(struct xencall_handle *h, struct leaving_block **leaving)
 {
     struct cached_block *lists[CACHE_MAX_BLOCK_PAGES + 1], *b;
+    struct leaving_block *l;
     size_t i, nr_pages;
-    int released = 0;
 
     for (i = 0; i < CACHE_SLOTS; i++) {
         struct cache_slot *slot = &h->slots[i];
@@ -199,31 +241,74 @@ static int release_cache(struct xencall_handle *h)
         for (nr_pages = 1; nr_pages <= CACHE_MAX_BLOCK_PAGES; nr_pages++) {
             while ((b = lists[nr_pages])) {
                 lists[nr_pages] = b->next;
-                unmap_block(h, b, nr_pages, 0);
-                released = 1;
+                registry_remove(h, b, 0);
+                l = (struct leaving_block *)b;
+                l->nr_pages = nr_pages;
+                l->next = *leaving;
+                *leaving = l;
             }
         }
+    }
+}
+
+/*
+ * Every cache of the process gives way: h's own, then, under the
+ * list's lock (which keeps them from closing meanwhile), those of the
+ * other handles this process opened. Not those of handles opened
+ * NON_REENTRANT: they take no lock, so no other thread may touch their
+ * slots; a refused mapping of their own releases them. Nor those of
+ * handles a forked child inherited: their blocks are the parent's and
+ * their locks may be held by threads the child does not have. The
+ * blocks are unmapped after the list's lock is dropped. 1 if any was.
+ */
+static int release_caches(struct xencall_handle *h)
+{
+    struct leaving_block *leaving = NULL, *next;
+    struct xencall_handle *other;
+    int released;
+
+    take_cache(h, &leaving);
+    xencall_lock_take(&open_handles_lock);
+    for (other = open_handles; other; other = other->cache_next)
+        if (other != h && !other->lock_free && !handle_inherited(other))
+            take_cache(other, &leaving);
+    xencall_lock_release(&open_handles_lock);
+    released = leaving != NULL;
+    for (; leaving; leaving = next) {
+        next = leaving->next;
+        TRACE_BUFFER_UNMAP(leaving, leaving->nr_pages);
+        xencall_os_unmap_pages(leaving, leaving->nr_pages);
     }
     return released;
 }
 
 /*
  * The cache must never make an allocation fail that would succeed
- * without it: cached blocks may hold what the OS is short of (locked
- * memory counts against RLIMIT_MEMLOCK), so on failure they go back
- * and the mapping is tried once more. Out of line, trace point and
- * all: the cached path in get_block() keeps its registers.
+ * without it: cached blocks, this handle's or another's, may hold what
+ * the OS is short of (locked memory counts against RLIMIT_MEMLOCK per
+ * process), so on failure they go back and the mapping is tried once
+ * more. Each try has its buffer_alloc event, the refused one with
+ * block 0. Out of line, trace points and all: the cached path in
+ * get_block() keeps its registers.
  */
 static __attribute__((noinline)) void *
 map_fresh_block(struct xencall_handle *h, size_t nr_pages)
 {
     void *p = map_block(h, nr_pages);
+    int err;
 
-    if (!p && release_cache(h)) {
+    if (!p) {
+        TRACE_BUFFER_ALLOC(p, nr_pages, 0);
+        err = errno;
+        if (!release_caches(h)) {
+            errno = err;
+            return NULL;
+        }
         p = map_block(h, nr_pages);
         if (p)
             xtl_log(h->log, XTL_INFO, -1, "xencall", "mapped %zu pages at the"
-                    " second try, after giving the buffer cache back", nr_pages);
+                    " second try, after the buffer caches gave their blocks"
+                    " back", nr_pages);
     }
     TRACE_BUFFER_ALLOC(p, nr_pages, 0);
     return p;
@@ -331,25 +416,38 @@ int buffers_init(struct xencall_handle *h)
     h->buffer_owner_tag = __atomic_add_fetch(&last_owner_tag, 1, __ATOMIC_RELAXED);
     r->nr_buckets = 64;
     r->buckets = calloc(r->nr_buckets, sizeof(*r->buckets));
-    return r->buckets ? 0 : -1;
+    if (!r->buckets)
+        return -1;
+    open_handles_add(h);
+    return 0;
 }
 
+/* Under the locks: another handle's refused mapping may be emptying
+ * this cache until close takes the handle off the list. */
 void buffers_log_statistics(struct xencall_handle *h)
 {
-    const struct block_registry *r = &h->registry;
-    uint64_t hits = 0;
-    size_t cached = 0, i;
+    struct block_registry *r = &h->registry;
+    uint64_t hits = 0, maps, budget_unmaps;
+    size_t cached = 0, nr_records, bytes_mapped, peak, i;
 
     for (i = 0; i < CACHE_SLOTS; i++) {
+        lock(h, &h->slots[i].lock);
         hits += h->slots[i].hits;
         cached += h->slots[i].bytes_held;
+        unlock(h, &h->slots[i].lock);
     }
+    lock(h, &r->lock);
+    maps = r->maps;
+    budget_unmaps = r->budget_unmaps;
+    nr_records = r->nr_records;
+    bytes_mapped = r->bytes_mapped;
+    peak = r->peak_bytes_mapped;
+    unlock(h, &r->lock);
     xtl_log(h->log, XTL_DEBUG, -1, "xencall",
             "buffer cache: %" PRIu64 " hits, %" PRIu64 " misses, %zu blocks"
             " (%zu bytes) held at close, %zu bytes of them cached, peak %zu"
             " bytes held, %" PRIu64 " unmaps forced by the budget",
-            hits, r->maps, r->nr_records, r->bytes_mapped, cached,
-            r->peak_bytes_mapped, r->budget_unmaps);
+            hits, maps, nr_records, bytes_mapped, cached, peak, budget_unmaps);
 }
 
 void buffers_destroy(struct xencall_handle *h, int in_forked_child)
@@ -361,8 +459,13 @@ void buffers_destroy(struct xencall_handle *h, int in_forked_child)
      * Every block, cached or still with the caller, is in the registry.
      * A forked child has none of them mapped (they are don't-fork) and
      * its copies of the locks may be held by threads it does not have,
-     * so there it only frees its copy of the bookkeeping.
+     * so there it only frees its copy of the bookkeeping. The handle
+     * stays on the child's copy of the list of open handles, which is
+     * why the child keeps its memory; a refused mapping in the child
+     * passes over it.
      */
+    if (!in_forked_child)
+        open_handles_remove(h);
     for (i = 0; i < r->nr_buckets; i++) {
         while (r->buckets[i]) {
             struct block_record *rec = r->buckets[i];

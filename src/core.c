@@ -34,6 +34,11 @@ static int in_forked_child(const struct xencall_handle *h)
     return xencall_os_process() != h->owner_process;
 }
 
+int handle_inherited(const struct xencall_handle *h)
+{
+    return in_forked_child(h);
+}
+
 /* The last of the handle that a restrict callback uses. */
 static void release_os_and_log(struct xencall_handle *h)
 {

@@ -105,9 +105,17 @@ struct xencall_handle {
     unsigned long child_state;           /* close vs restrict in a child: core.c */
     uint64_t buffer_owner_tag;           /* stamped on its small buffers */
     struct toolcore_active_handle toolcore;
+    /* Links in the process's list of open handles (buffer.c), which a
+     * refused mapping walks so that every cache gives way. */
+    struct xencall_handle *cache_prev, *cache_next;
     struct block_registry registry;
     struct cache_slot slots[CACHE_SLOTS];
 };
+
+/* 1 in a process other than the one that opened h (a forked child):
+ * core.c decides. Read by a refused mapping, which must leave alone the
+ * caches of handles the process inherited. */
+int handle_inherited(const struct xencall_handle *h);
 
 int buffers_init(struct xencall_handle *h);
 /* Release every block; in a forked child only the bookkeeping. */

@@ -9,11 +9,13 @@
  *
  *   hypercall_start  op, arg1..arg5
  *   hypercall_end    op, result (long), errno (0 unless result < 0)
- *   buffer_alloc     block address, pages, 1 if the cache served it
+ *   buffer_alloc     block address, pages, 1 if the cache served it;
+ *                    block 0: the OS refused the mapping (a second try
+ *                    follows, with its own event, if any cache gave way)
  *   buffer_free      block address, pages
  *   buffer_unmap     block address, pages: a block goes back to the OS
  *                    (its slot's budget is full, it is too big to cache,
- *                    or a failed mapping made the cache give way)
+ *                    or a refused mapping made the caches give way)
  *   restrict         domid, result, errno
  *
  * A buffer probe gives the block: a small buffer (xencall_alloc_buffer)

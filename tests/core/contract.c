@@ -698,6 +698,45 @@ static void second_free_detected(void **state)
     xencall_close(h);
 }
 
+/*
+ * What the README and xencall_alloc_buffer(3) say a free cannot
+ * detect: a pointer freed already, once the same call has handed its
+ * block out again, is the new buffer's pointer. The stale free, not
+ * logged, releases the new buffer, and the next allocation hands it
+ * out again while its owner still holds it, as with free(3).
+ */
+static void stale_free_after_reuse(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned char *a, *b, *c;
+
+    (void)state;
+    a = xencall_alloc_buffer(h, 64);
+    assert_non_null(a);
+    xencall_free_buffer(h, a);
+    b = xencall_alloc_buffer(h, 64);
+    assert_ptr_equal(a, b);   /* the cache hands the same block back */
+    testlog_clear(&case_log);
+    xencall_free_buffer(h, a);
+    assert_int_equal(case_log.lines, 0);
+    c = xencall_alloc_buffer(h, 64);
+    assert_ptr_equal(c, b);
+    xencall_free_buffer(h, c);
+
+    /* The same with page buffers. */
+    a = xencall_alloc_buffer_pages(h, 2);
+    assert_non_null(a);
+    xencall_free_buffer_pages(h, a, 2);
+    b = xencall_alloc_buffer_pages(h, 2);
+    assert_ptr_equal(a, b);
+    xencall_free_buffer_pages(h, a, 2);
+    assert_int_equal(case_log.lines, 0);
+    c = xencall_alloc_buffer_pages(h, 2);
+    assert_ptr_equal(c, b);
+    xencall_free_buffer_pages(h, c, 2);
+    xencall_close(h);
+}
+
 /* Small payloads start at one offset within a page; a pointer at any
  * other offset is refused without reading memory, even where the
  * bytes below it are not mapped. */
@@ -889,6 +928,71 @@ static void cache_given_back_when_mapping_fails(void **state)
     xencall_close(h);
 }
 
+/*
+ * Locked memory is counted per process, not per handle: when the OS
+ * refuses a mapping, what every other handle of the process has cached
+ * gives way too before the second try. Except a NON_REENTRANT handle's
+ * cache, which takes no lock and so no other thread may touch: only
+ * its own allocations make it give way.
+ */
+static void other_caches_give_way(unsigned flags_a, unsigned flags_b)
+{
+    xencall_handle *a = open_logged(flags_a), *b = open_logged(flags_b);
+    size_t own = sim_os_mapped_bytes();   /* the backend's own (FreeBSD) */
+    void *p;
+
+    xencall_free_buffer_pages(a, xencall_alloc_buffer_pages(a, 3), 3);
+    xencall_free_buffer(a, xencall_alloc_buffer(a, 5000));
+    assert_int_equal(sim_os_mapped_bytes(), own + 5 * PAGE);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    if (flags_a & XENCALL_OPENFLAG_NON_REENTRANT) {
+        assert_null_with(xencall_alloc_buffer_pages(b, 7), ENOMEM);
+        assert_int_equal(sim_os_mapped_bytes(), own + 5 * PAGE);
+    } else {
+        p = xencall_alloc_buffer_pages(b, 7);   /* b has nothing cached */
+        assert_non_null(p);
+        assert_int_equal(sim_os_mapped_bytes(), own + 7 * PAGE);
+        check_fresh(b, p, 7 * PAGE);
+        xencall_free_buffer_pages(b, p, 7);
+    }
+    /* a works on as before, whatever its cache did. */
+    p = xencall_alloc_buffer_pages(a, 3);
+    assert_non_null(p);
+    check_fresh(a, p, 3 * PAGE);
+    xencall_free_buffer_pages(a, p, 3);
+    xencall_close(b);
+    xencall_close(a);
+}
+
+static void other_handles_caches_give_way(void **state)
+{
+    (void)state;
+    other_caches_give_way(0, 0);
+}
+
+static void other_caches_give_way_to_non_reentrant(void **state)
+{
+    (void)state;
+    other_caches_give_way(0, XENCALL_OPENFLAG_NON_REENTRANT);
+}
+
+static void non_reentrant_cache_gives_way_to_itself_only(void **state)
+{
+    xencall_handle *nr;
+    void *p;
+
+    (void)state;
+    other_caches_give_way(XENCALL_OPENFLAG_NON_REENTRANT, 0);
+    /* Its own refused mapping does release it. */
+    nr = open_logged(XENCALL_OPENFLAG_NON_REENTRANT);
+    xencall_free_buffer_pages(nr, xencall_alloc_buffer_pages(nr, 3), 3);
+    assert_int_equal(sim_os_fail_nth("mmap", 1, ENOMEM), 0);
+    p = xencall_alloc_buffer_pages(nr, 2);
+    assert_non_null(p);
+    xencall_free_buffer_pages(nr, p, 2);
+    xencall_close(nr);
+}
+
 /* ---- fork ---------------------------------------------------------------- */
 
 /* Runs in the child: only plain checks, an exit code says what failed. */
@@ -975,6 +1079,62 @@ static void fork_child_exits(void **state)
     assert_true(all_bytes(p, 64, 7));
     assert_int_equal(hv_fill(h, p, 64, 0), 64);
     xencall_free_buffer(h, p);
+    xencall_close(h);
+}
+
+/*
+ * In a forked child, a refused mapping makes the caches of the handles
+ * the child opened give way, never one it inherited: that one's blocks
+ * are the parent's (the child has none of them; the addresses may hold
+ * the child's own memory by now) and its locks may be held by threads
+ * the child does not have.
+ */
+static int child_mapping_refused(void *arg)
+{
+    xencall_handle *inherited = arg, *x = xencall_open(NULL, 0),
+                   *y = xencall_open(NULL, 0);
+    unsigned char *q, *r;
+    size_t mapped;
+
+    if (!x || !y)
+        return 10;
+    /* Likely where the inherited handle's cached block was: that
+     * address range is free in the child. */
+    q = xencall_alloc_buffer_pages(x, 4);
+    if (!q)
+        return 11;
+    memset(q, 0x5e, 4 * PAGE);
+    xencall_free_buffer_pages(y, xencall_alloc_buffer_pages(y, 2), 2);
+    mapped = sim_os_mapped_bytes();
+    if (sim_os_fail_nth("mmap", 1, ENOMEM) != 0)
+        return 12;
+    r = xencall_alloc_buffer_pages(x, 3);
+    if (!r)
+        return 13;   /* y's cache did not give way */
+    if (sim_os_mapped_bytes() != mapped - 2 * PAGE + 3 * PAGE)
+        return 14;
+    if (!all_bytes(q, 4 * PAGE, 0x5e) || hv_fill(x, q, 4 * PAGE, 0) != (long)(4 * PAGE))
+        return 15;
+    xencall_free_buffer_pages(x, r, 3);
+    xencall_free_buffer_pages(x, q, 4);
+    if (xencall_close(y) || xencall_close(x) || xencall_close(inherited))
+        return 16;
+    return 0;
+}
+
+static void fork_child_mapping_refused(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    unsigned char *p;
+
+    (void)state;
+    xencall_free_buffer_pages(h, xencall_alloc_buffer_pages(h, 4), 4);
+    assert_int_equal(proc_run_child(child_mapping_refused, h, CHILD_SECONDS), 0);
+    /* The parent's cached block is whole. */
+    p = xencall_alloc_buffer_pages(h, 4);
+    assert_non_null(p);
+    check_fresh(h, p, 4 * PAGE);
+    xencall_free_buffer_pages(h, p, 4);
     xencall_close(h);
 }
 
@@ -1191,13 +1351,18 @@ int main(void)
         CASE(free_bad_small_buffers),
         CASE(free_refuses_off_offset_pointers),
         CASE(second_free_detected),
+        CASE(stale_free_after_reuse),
         CASE(never_fault),
         CASE(fd_query),
         CASE(close_releases_everything),
         CASE(cache_is_bounded),
         CASE(cache_given_back_when_mapping_fails),
+        CASE(other_handles_caches_give_way),
+        CASE(other_caches_give_way_to_non_reentrant),
+        CASE(non_reentrant_cache_gives_way_to_itself_only),
         CASE(fork_child_closes),
         CASE(fork_child_exits),
+        CASE(fork_child_mapping_refused),
         CASE(threads_share_handle),
         CASE(threads_own_handles),
         CASE(restrict_with_kernel_support),

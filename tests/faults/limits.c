@@ -162,6 +162,44 @@ static int memlock_cache_child(void *arg)
     return bad ? 10 + bad : 0;
 }
 
+/*
+ * Locked memory is counted per process: handle a frees 128 one-page
+ * buffers (its cache keeps them, still locked), then handle b asks
+ * for 200 pages under a 1 MiB (256-page) limit. It fits once a's cache
+ * is gone, so a's cache must give way to b (as QEMU's two handles, one
+ * from libxenctrl and one from libxendevicemodel, would need).
+ */
+static int memlock_two_handles_child(void *arg)
+{
+    xencall_handle *a = memlock_limited(1024 * 1024), *b;
+    void *p[128], *big;
+    int i, bad = 0;
+
+    (void)arg;
+    if (!a)
+        return 2;
+    b = xencall_open(&case_log.vtable, 0);
+    if (!b)
+        return 3;
+    for (i = 0; i < 128; i++)
+        bad |= !(p[i] = xencall_alloc_buffer_pages(a, 1));
+    for (i = 0; i < 128; i++)
+        xencall_free_buffer_pages(a, p[i], 1);
+    bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;
+    big = xencall_alloc_buffer_pages(b, 200);
+    bad |= !big << 2;
+    bad |= (fi_mapped_bytes() != (big ? (long)(200 * PAGE) : 128 * PAGE)) << 3;
+    xencall_free_buffer_pages(b, big, 200);
+    /* a works on, its cache gone. */
+    p[0] = xencall_alloc_buffer_pages(a, 1);
+    bad |= !p[0] << 4;
+    xencall_free_buffer_pages(a, p[0], 1);
+    xencall_close(b);
+    xencall_close(a);
+    bad |= (fi_mapped_bytes() != 0) << 5;
+    return bad ? 10 + bad : 0;
+}
+
 /* Runs child in a process of its own, a minute at most; none of the
  * checks in mask may have failed there. */
 static void check_child(int (*child)(void *arg), int mask)
@@ -191,6 +229,12 @@ static void memlock_cache_gives_back(void **state)
 {
     (void)state;
     check_child(memlock_cache_child, ~0);
+}
+
+static void memlock_other_cache_gives_back(void **state)
+{
+    (void)state;
+    check_child(memlock_two_handles_child, ~0);
 }
 
 /* ---- RLIMIT_NOFILE --------------------------------------------------- */
@@ -493,6 +537,10 @@ int main(void)
         T("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
           " pages succeed (the cache gives its locked block back)",
           memlock_cache_gives_back, NULL),
+        T("RLIMIT_MEMLOCK 1 MiB, two handles: 128 one-page buffers freed"
+          " into one's cache, then 200 pages through the other succeed"
+          " (every cache of the process gives way)",
+          memlock_other_cache_gives_back, NULL),
         T("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
           nofile_open_fails, NULL),
         T("RLIMIT_NOFILE one left: open falls back to locked memory",

@@ -38,12 +38,21 @@ int main(void)
     errno = 0;
     expect(xencall5(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL, 2, 3, 4, 5) == -1 &&
            errno == EINVAL, "xencall5 error");
+    /* A refused mapping with nothing cached: one event, no second try. */
+    expect(sim_os_fail_nth("mmap", 1, ENOMEM) == 0, "arming a refused mapping");
+    expect(xencall_alloc_buffer(h, 64) == NULL, "refused 64-byte buffer");
     /* A 64-byte buffer mapped, freed into the cache, served from it. */
     p = xencall_alloc_buffer(h, 64);
     xencall_free_buffer(h, p);
     p = xencall_alloc_buffer(h, 64);
     expect(p != NULL, "cached 64-byte buffer");
     xencall_free_buffer(h, p);
+    /* The OS refuses a mapping: an event for the failure, the cached
+     * block given back, and an event for the second try. */
+    expect(sim_os_fail_nth("mmap", 1, ENOMEM) == 0, "arming a refused mapping");
+    p = xencall_alloc_buffer_pages(h, 2);
+    expect(p != NULL, "2-page buffer at the second try");
+    xencall_free_buffer_pages(h, p, 2);
     /* Too big for the cache: back to the OS when freed. */
     p = xencall_alloc_buffer_pages(h, 200);
     expect(p != NULL, "200-page buffer");
