@@ -2,7 +2,8 @@
 /*
  * Mini-OS backend (stub domains): the library runs inside the guest
  * kernel, so it makes hypercalls itself, as one-entry multicalls whose
- * result field carries the full-width value. Buffers are plain
+ * result field carries the full-width value (a caller's own multicall
+ * goes as it is, below). Buffers are plain
  * page-aligned memory: Mini-OS never pages. Xen's error numbers are
  * turned into newlib's with a table generated at build time.
  */
@@ -40,6 +41,16 @@ void xencall_os_close(struct xencall_os *os)
     free(os);
 }
 
+/* A multicall's own result: 0, or Xen's error as errno. */
+static long multicall_result(int rc)
+{
+    if (rc < 0) {
+        errno = xen_errno_local((unsigned long)-(long)rc);
+        return -1;
+    }
+    return rc;
+}
+
 long xencall_os_hypercall(struct xencall_os *os,
                           const struct xencall_call *call)
 {
@@ -51,11 +62,18 @@ long xencall_os_hypercall(struct xencall_os *os,
     int rc;
 
     (void)os;
+    /*
+     * Xen refuses a multicall made inside a multicall (-EINVAL in the
+     * wrapping entry, xen/common/multicall.c), so a caller's own goes
+     * as it is: the call returns the multicall's own result, and the
+     * caller's entries carry theirs. Xen reads the count as 32 bits.
+     */
+    if (call->op == __HYPERVISOR_multicall)
+        return multicall_result(HYPERVISOR_multicall((void *)(uintptr_t)call->arg[0],
+                                                     (int)(uint32_t)call->arg[1]));
     rc = HYPERVISOR_multicall(&entry, 1);
-    if (rc < 0) {
-        errno = xen_errno_local((unsigned long)-(long)rc);
-        return -1;
-    }
+    if (rc < 0)
+        return multicall_result(rc);
     return xen_result((long)entry.result);
 }
 

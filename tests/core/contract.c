@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 #include <xen/errno.h>
+#include <xen/xen.h>   /* multicall_entry_t */
 #include <xentoolcore.h>
 
 #include "xencall.h"
@@ -30,6 +31,7 @@
 
 #define PAGE 4096UL
 #define HC_MEMORY_OP   12
+#define HC_MULTICALL   13
 #define HC_XEN_VERSION 17
 #define DOMID_SELF_ 0x7FF0
 /* Seconds a forked child may take: far above what any needs. */
@@ -363,6 +365,70 @@ static void xen_version_queries(void **state)
     xencall_free_buffer(h, caps);
     xencall_free_buffer(h, extra);
     xencall_close(h);
+}
+
+/* One multicall entry, as the caller fills it before each use (a
+ * debug Xen overwrites all but the result). */
+static void set_entry(multicall_entry_t *e, uint64_t op, uint64_t arg0)
+{
+    memset(e, 0, sizeof(*e));
+    e->op = op;
+    e->args[0] = arg0;
+    e->result = 0x5a5a;   /* no call leaves this */
+}
+
+/*
+ * A caller's own multicall reaches Xen as the caller made it (Xen
+ * refuses one made inside another, xen/common/multicall.c): the call
+ * returns the multicall's own result, 0, and each entry holds its
+ * call's, the failing one failing only itself; every entry ran once.
+ * The multicall's own failure (a list Xen cannot read) is the call's
+ * errno.
+ */
+static void callers_multicall(void **state)
+{
+    xencall_handle *h = open_logged(0);
+    multicall_entry_t *calls = xencall_alloc_buffer(h, 3 * sizeof(*calls));
+    multicall_entry_t *not_buffer = calloc(1, sizeof(*not_buffer));
+    long rc, results[3], ran, own_rc, own_result;
+    int err, own_errno;
+
+    (void)state;
+    assert_non_null(calls);
+    assert_non_null(not_buffer);
+    set_entry(&calls[0], HC_XEN_VERSION, 0);        /* XENVER_version */
+    set_entry(&calls[1], HC_XEN_VERSION, 0x7fff);   /* no such sub-op */
+    set_entry(&calls[2], HC_XEN_VERSION, 7);        /* XENVER_pagesize */
+    ran = (long)sim_xen_calls();
+    errno = 0;
+    rc = xencall2(h, HC_MULTICALL, (uintptr_t)calls, 3);
+    err = errno;
+    ran = (long)sim_xen_calls() - ran;
+    results[0] = (long)calls[0].result;
+    results[1] = (long)calls[1].result;
+    results[2] = (long)calls[2].result;
+    /* The heap, not a hypercall buffer, is out of Xen's reach. */
+    set_entry(not_buffer, HC_XEN_VERSION, 0);
+    errno = 0;
+    own_rc = xencall2(h, HC_MULTICALL, (uintptr_t)not_buffer, 1);
+    own_errno = errno;
+    own_result = (long)not_buffer->result;
+    /* Freed before checking: a failed check leaves nothing behind. */
+    free(not_buffer);
+    xencall_free_buffer(h, calls);
+    xencall_close(h);
+
+    if (rc != 0)
+        fail_msg("multicall returned %ld, errno %d; entries' results %#lx %#lx %#lx; "
+                 "%ld calls ran", rc, err, (unsigned long)results[0],
+                 (unsigned long)results[1], (unsigned long)results[2], ran);
+    assert_int_equal(results[0], SIM_XEN_VERSION);
+    assert_int_equal(results[1], -XEN_ENOSYS);
+    assert_int_equal(results[2], 4096);
+    assert_int_equal(ran, 3);
+    assert_int_equal(own_rc, -1);
+    assert_int_equal(own_errno, EFAULT);
+    assert_int_equal(own_result, 0x5a5a);
 }
 
 /* ---- buffers ------------------------------------------------------------ */
@@ -1340,6 +1406,7 @@ int main(void)
         CASE(hypercall_wide_result),
         CASE(hypercalls_never_log),
         CASE(xen_version_queries),
+        CASE(callers_multicall),
         CASE(alloc_buffer_sizes),
         CASE(alloc_buffer_pages_counts),
         CASE(zeroed_on_reuse),

@@ -63,9 +63,11 @@ static void minios_translates_every_xen_errno(void **state)
     /* Values Xen does not define fall back to EIO. */
     assert_fails_with(xencall1(h, SIM_OP_RESULT, (uint64_t)-100), EIO);
     assert_fails_with(xencall1(h, SIM_OP_RESULT, (uint64_t)-4000), EIO);
-    /* A failing multicall is translated too. */
+    /* A failing multicall is translated too, the caller's own as well. */
     sim_minios_fail_multicall(38);
     assert_fails_with(xencall0(h, 17), ENOSYS);
+    sim_minios_fail_multicall(11);
+    assert_fails_with(xencall2(h, 13, 0, 0), EAGAIN);
     xencall_close(h);
 }
 

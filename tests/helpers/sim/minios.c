@@ -58,11 +58,42 @@ void sim_minios_free(void *p)
     free(p);
 }
 
+/* This thread's stack, found once per thread. */
+static __thread uintptr_t stack_lo, stack_hi;
+
+static int on_own_stack(const void *p, uint64_t len)
+{
+    pthread_attr_t attr;
+    void *base;
+    size_t size;
+
+    if (!stack_hi && pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+            stack_lo = (uintptr_t)base;
+            stack_hi = stack_lo + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    return stack_hi && (uintptr_t)p >= stack_lo && (uintptr_t)p < stack_hi &&
+           len <= stack_hi - (uintptr_t)p;
+}
+
+/*
+ * Mini-OS's HYPERVISOR_multicall is the multicall hypercall itself
+ * (_hypercall2 in include/x86/x86_64/hypercall-x86_64.h): the list
+ * goes to Xen as it is, with Xen's own rules (a multicall inside one
+ * is refused). All of a Mini-OS guest's memory is Xen's to reach, its
+ * stack too, where the backend keeps its one entry; the simulated Xen
+ * reaches only registered memory, so a list on the caller's stack is
+ * registered for the call. Other memory stays as registered: a list
+ * anywhere else must be a buffer, as on every simulated OS.
+ */
 int HYPERVISOR_multicall(void *call_list, int nr_calls)
 {
-    multicall_entry_t *entry = call_list;
-    uint64_t args[5];
-    int i, j, err;
+    uint64_t args[5] = { (uintptr_t)call_list, (uint32_t)nr_calls, 0, 0, 0 };
+    uint64_t len = (uint64_t)(uint32_t)nr_calls * sizeof(multicall_entry_t);
+    int err, lent;
+    long rc;
 
     pthread_mutex_lock(&lock);
     err = multicall_error;
@@ -70,12 +101,13 @@ int HYPERVISOR_multicall(void *call_list, int nr_calls)
     pthread_mutex_unlock(&lock);
     if (err)
         return -err;
-    for (i = 0; i < nr_calls; i++) {
-        for (j = 0; j < 5; j++)
-            args[j] = entry[i].args[j];
-        entry[i].result = (xen_ulong_t)sim_xen_hypercall(entry[i].op, args);
-    }
-    return 0;
+    lent = on_own_stack(call_list, len) && !sim_xen_mem_reachable(call_list, (size_t)len);
+    if (lent)
+        sim_xen_mem_add(call_list, (size_t)len);
+    rc = sim_xen_hypercall(__HYPERVISOR_multicall, args);
+    if (lent)
+        sim_xen_mem_remove(call_list, (size_t)len);
+    return (int)rc;
 }
 
 void sim_minios_fail_multicall(int xen_errno)

@@ -262,33 +262,45 @@ static long run_call(uint64_t op, const uint64_t arg[5])
 }
 
 /*
- * Xen's common/multicall.c, do_multicall(): each entry is read from
- * guest memory, run, and only its result field is meaningful after
- * (a debug Xen overwrites the rest of the entry); a multicall inside
- * a multicall meets the reentry check (-EINVAL, in that entry's
- * result). The multicall itself returns 0, or -EFAULT when an entry
- * cannot be read or written. It counts as the calls it carries.
+ * Xen keeps "this vCPU is in a multicall" in its mc_state
+ * (_MCSF_in_multicall, xen/common/multicall.c); here a calling thread
+ * stands for a vCPU.
+ */
+static __thread int in_multicall;
+
+/*
+ * Xen's xen/common/multicall.c, do_multicall(): the in-multicall flag is
+ * tested and set first, so a multicall made as an entry of another
+ * (Xen dispatches it like any entry) is refused with -EINVAL in that
+ * entry's result, and the entries of the inner list never run. Each
+ * entry is read from guest memory, run, and only its result field is
+ * meaningful after (a debug Xen overwrites the rest). The multicall
+ * itself returns 0, or -EFAULT when an entry cannot be read or
+ * written. It counts as the calls it carries.
  */
 static long multicall(const uint64_t arg[5])
 {
     multicall_entry_t *entry = (multicall_entry_t *)(uintptr_t)arg[0];
     uint64_t sub_args[5];
     uint32_t i, a, nr = (uint32_t)arg[1];
-    long result;
+    long result, rc = 0;
 
+    if (in_multicall)
+        return -XEN_EINVAL;
+    in_multicall = 1;
     for (i = 0; i < nr; i++, entry++) {
-        if (!sim_xen_mem_reachable(entry, sizeof(*entry)))
-            return -XEN_EFAULT;
+        if (!sim_xen_mem_reachable(entry, sizeof(*entry))) {
+            rc = -XEN_EFAULT;
+            break;
+        }
         for (a = 0; a < 5; a++)
             sub_args[a] = entry->args[a];
-        if (entry->op == HC_MULTICALL)
-            result = -XEN_EINVAL;
-        else
-            result = run_call(entry->op, sub_args);
+        result = sim_xen_hypercall(entry->op, sub_args);
         memset(entry, 0xaa, sizeof(*entry));
         entry->result = (xen_ulong_t)result;
     }
-    return 0;
+    in_multicall = 0;
+    return rc;
 }
 
 long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])

@@ -42,9 +42,10 @@ struct sim_xen_call {
  * reachable, else -XEN_EFAULT), memory_op XENMEM_maximum_reservation
  * (arg2 must point at a reachable domid_t, as Xen reads it, else
  * -XEN_EFAULT; returns sim_xen_max_reservation), multicall (entries
- * in reachable memory, each counted as a call, a nested multicall
- * refused with -XEN_EINVAL in its entry), the SIM_OP_* above; anything
- * else gives -XEN_ENOSYS.
+ * in reachable memory, each counted as a call; a multicall made while
+ * the calling thread is in one, as an entry of it, is refused with
+ * -XEN_EINVAL in that entry, as Xen's reentry check does), the SIM_OP_*
+ * above; anything else gives -XEN_ENOSYS.
  */
 long sim_xen_hypercall(uint64_t op, const uint64_t arg[5]);
 

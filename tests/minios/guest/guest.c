@@ -195,6 +195,48 @@ static void xen_errors(xencall_handle *h)
     xencall_free_buffer(h, q);
 }
 
+/*
+ * The caller's own multicall, as libxenctrl makes them: two harmless
+ * calls around one with a bad argument. Xen refuses a multicall made
+ * inside another, so the library must hand this one over as it is;
+ * then the call returns 0 and every entry holds its own result, the
+ * bad one failing alone (Xen's error numbers are the stub domain's:
+ * the stage checks that table is the identity). A list Xen cannot read
+ * fails the multicall itself.
+ */
+static void callers_multicall(xencall_handle *h)
+{
+    multicall_entry_t *calls = xencall_alloc_buffer(h, 3 * sizeof(*calls));
+    const long untouched = 0x5a5a;   /* no call leaves this result */
+    const uint64_t xen_address = 0xffff800000001000UL;
+    long version = xencall1(h, __HYPERVISOR_xen_version, XENVER_version);
+    int i, rc, err;
+
+    if (!xentest_ok(calls != NULL, "multicall-buffer"))
+        return;
+    memset(calls, 0, 3 * sizeof(*calls));
+    calls[0].op = calls[2].op = __HYPERVISOR_xen_version;
+    calls[0].args[0] = calls[2].args[0] = XENVER_version;
+    calls[1].op = __HYPERVISOR_vcpu_op;
+    calls[1].args[0] = VCPUOP_is_up;
+    calls[1].args[1] = 1000;   /* no such vCPU */
+    for (i = 0; i < 3; i++)
+        calls[i].result = untouched;
+    errno = 0;
+    rc = xencall2(h, __HYPERVISOR_multicall, (uintptr_t)calls, 3);
+    err = errno;
+    xentest_check(rc == 0 && (long)calls[0].result == version &&
+                  (long)calls[1].result == -ENOENT && (long)calls[2].result == version,
+                  "callers-multicall-each-entry-its-result",
+                  "rc %d errno %d; results %#lx %ld %#lx, want 0; %#lx %d %#lx", rc, err,
+                  (unsigned long)calls[0].result, (long)calls[1].result,
+                  (unsigned long)calls[2].result, (unsigned long)version, -ENOENT,
+                  (unsigned long)version);
+    expect_error(xencall2(h, __HYPERVISOR_multicall, xen_address, 1), EFAULT,
+                 "callers-multicall-list-out-of-reach-EFAULT");
+    xencall_free_buffer(h, calls);
+}
+
 static int all_zero(const unsigned char *p, size_t n)
 {
     size_t i;
@@ -445,6 +487,7 @@ int main(void)
     if (xentest_ok(h && other, "open-caller-logger")) {
         every_call(h);
         xen_errors(h);
+        callers_multicall(h);
         buffer_sizes(h);
         buffer_rounds(h);
         free_keeps_errno(h);
