@@ -142,6 +142,13 @@ int sim_os_xen_can_be_absent(void)
     return 0;   /* a Mini-OS domain always runs on Xen */
 }
 
+/* Mini-OS runs one program in one address space: nothing forks there,
+ * and its backend tells every caller it is the opener. */
+int sim_os_has_fork(void)
+{
+    return 0;
+}
+
 unsigned sim_os_hypercall_arg_bits(void)
 {
     return sizeof(((multicall_entry_t *)0)->args[0]) * CHAR_BIT;

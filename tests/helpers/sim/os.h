@@ -29,6 +29,11 @@ void sim_os_set_xen_present(int present);
  * be simulated. Optional: the contract suite defaults it to 1. */
 int sim_os_xen_can_be_absent(void);
 
+/* 0 where the OS has no fork() (Mini-OS: one address space, no
+ * processes), so the contract's fork cases do not apply. Optional: the
+ * contract suite defaults it to 1. */
+int sim_os_has_fork(void);
+
 /* Bits of a hypercall argument that reach Xen: fewer than 64 where the
  * OS's interface carries them in an unsigned long (FreeBSD's privcmd,
  * Xen's multicall entries) and long is 32 bits. Optional: the contract
