@@ -12,7 +12,7 @@ run_build() {
     dir=$(stage_work_dir "$name")
     stage_configure_build "$dir" "$name" --disable-shared \
         CFLAGS="-O1 -g -fno-omit-frame-pointer $flags" LDFLAGS="$flags" || return
-    stage_make_check "$dir" "$name"
+    STAGE_RUN_PREFIX=$(sanitizer_run_prefix "${CC:-gcc}" "$flags") stage_make_check "$dir" "$name"
     grep -l -E 'ERROR: (Address|Thread|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
         "$dir"/tests/*.log "$dir"/tests/*/*.log 2>/dev/null | head
 }

@@ -32,7 +32,8 @@ sanitized_check() {
     shift 3
     stage_configure_build "$dir" "$name" --disable-shared CC=clang \
         CFLAGS="-g -O1 -fno-omit-frame-pointer $flags" LDFLAGS="$flags" || return
-    stage_make_check "$dir" "$name" TESTS="$tests" check_PROGRAMS="$tests" \
+    STAGE_RUN_PREFIX=$(sanitizer_run_prefix clang "$flags") \
+        stage_make_check "$dir" "$name" TESTS="$tests" check_PROGRAMS="$tests" \
         check_LTLIBRARIES= "$@"
     for log in $tests; do
         grep -q -E 'ERROR: (Address|Thread|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
@@ -55,14 +56,17 @@ fuzz=$work/asan/tests/fuzz/fuzz-api
 if timeout 600 make -C "$work/asan" -s tests/fuzz/fuzz-api "${asan_make[@]}" \
         >"$work/fuzz.build" 2>&1; then
     # The seeds first, one by one: they must all pass as they are.
-    if "$fuzz" tests/fuzz/corpus/* >"$work/fuzz-seeds.log" 2>&1; then
+    fuzz_prefix=$(sanitizer_run_prefix clang "-fsanitize=address,undefined")
+    # shellcheck disable=SC2086
+    if $fuzz_prefix "$fuzz" tests/fuzz/corpus/* >"$work/fuzz-seeds.log" 2>&1; then
         stage_pass "fuzz: seed corpus ($(ls tests/fuzz/corpus | wc -l) inputs)"
     else
         stage_fail "fuzz: seed corpus"; grep -E 'ERROR|contract' "$work/fuzz-seeds.log" | head
     fi
     mkdir -p "$work/fuzz-corpus" "$work/fuzz-artifacts"
     cp tests/fuzz/corpus/* "$work/fuzz-corpus/"
-    timeout $((fuzz_seconds + 120)) "$fuzz" -max_total_time="$fuzz_seconds" \
+    # shellcheck disable=SC2086
+    timeout $((fuzz_seconds + 120)) $fuzz_prefix "$fuzz" -max_total_time="$fuzz_seconds" \
         -max_len=128 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$work/fuzz-artifacts/" "$work/fuzz-corpus" \
         >"$work/fuzz.log" 2>&1

@@ -97,14 +97,23 @@ make_root() {
 }
 
 # A writable view of ROOT at DIR/root (changes go to DIR/upper), with
-# /proc mounted; release_overlay_end undoes it.
+# /proc mounted; release_overlay_end undoes it. Where the machine
+# cannot mount an overlay (no overlayfs, or the cache itself on an
+# overlay that refuses to nest, as in some containers), a copy of the
+# root does the same job, slower; where it cannot mount /proc either,
+# the root goes without, which building and dpkg can.
 release_overlay() {
     local root=$1 dir=$2
     release_overlay_end "$dir"
-    rm -rf "$dir" && mkdir -p "$dir/upper" "$dir/work" "$dir/root" &&
-        mount -t overlay overlay \
-            -o "lowerdir=$root,upperdir=$dir/upper,workdir=$dir/work" "$dir/root" &&
-        mount -t proc proc "$dir/root/proc"
+    rm -rf "$dir" && mkdir -p "$dir/upper" "$dir/work" "$dir/root" || return 1
+    if [ "${XENCALL_NO_OVERLAY:-}" = 1 ] ||
+       ! mount -t overlay overlay \
+           -o "lowerdir=$root,upperdir=$dir/upper,workdir=$dir/work" "$dir/root" 2>/dev/null; then
+        echo "no overlay mount here${XENCALL_NO_OVERLAY:+ (XENCALL_NO_OVERLAY=1)}: copying the root to $dir/root" >&2
+        cp -a "$root/." "$dir/root/" || return 1
+    fi
+    mount -t proc proc "$dir/root/proc" 2>/dev/null ||
+        echo "cannot mount /proc in $dir/root here: it goes without" >&2
 }
 
 release_overlay_end() {

@@ -43,9 +43,11 @@ if [ "$(id -u)" != 0 ]; then
     skip "attaching uprobes needs root"; skip "attaching uprobes needs root"; skip "attaching uprobes needs root"
     exit $failed
 fi
-mounted_here=
+# Mounted if need be and left mounted, as most systems keep it: another
+# test may be tracing through it meanwhile (seen: a concurrent run's
+# unmount took this one's instance away mid-test).
 if [ ! -e $tracefs/uprobe_events ] && grep -q tracefs /proc/filesystems; then
-    mount -t tracefs nodev $tracefs 2>/dev/null && mounted_here=yes
+    mount -t tracefs nodev $tracefs 2>/dev/null
 fi
 if [ ! -w $tracefs/uprobe_events ]; then
     for i in 3 4 5; do skip "no tracefs uprobe_events on this kernel"; done
@@ -71,7 +73,6 @@ cleanup() {
     [ -d "$instance" ] && rmdir "$instance"
     printf '%s\n' "$events" | sed -n 's/^p:\([^ ]*\).*/-:\1/p' |
         while read -r del; do echo "$del" >>$tracefs/uprobe_events; done
-    [ -n "$mounted_here" ] && umount $tracefs
     rm -rf "$private"
 }
 trap cleanup EXIT
