@@ -7,8 +7,9 @@
 # Each release's root is made once with debootstrap (minbase) from this
 # machine's own mirrors, with Debian's Xen, a kernel and the build and
 # packaging tools, and kept under $XENCALL_CACHE in a folder named
-# after its inputs. Stages
-# never write to it: they work in an overlay of it (release_overlay).
+# after its inputs; a build root (release_build_root: what a build
+# daemon builds in) beside it. Stages never write to them: they work
+# in an overlay (release_overlay).
 
 # Debian 12 and Debian 13, oldest first (read by the stages).
 # shellcheck disable=SC2034
