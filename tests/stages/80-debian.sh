@@ -61,8 +61,9 @@ build_as_buildd() {
     else
         tail -n 20 "$log"; stage_fail "$r: apt-get build-dep ./ in the build root (log: $log)"; return 1
     fi
-    chroot "$b" useradd --create-home "$builder" && chroot "$b" chown -R "$builder:" /build || {
-        stage_fail "$r: cannot make the unprivileged user $builder"; return 1; }
+    if ! { chroot "$b" useradd --create-home "$builder" && chroot "$b" chown -R "$builder:" /build; }; then
+        stage_fail "$r: cannot make the unprivileged user $builder"; return 1
+    fi
     start=$SECONDS
     if timeout 3600 chroot "$b" setpriv --reuid="$builder" --regid="$builder" --init-groups --reset-env \
             sh -c "cd /build/libxencall && LC_ALL=C.UTF-8 DEB_BUILD_OPTIONS='parallel=$(nproc)' \
@@ -75,7 +76,8 @@ build_as_buildd() {
     if [ -f "$b/build/libxencall/test-suite.log" ]; then
         cp "$b/build/libxencall/test-suite.log" "$work/$r/test-suite.log"
         echo "$r: the package's tests as the build daemon ran them:"
-        grep -E '^(FAIL|ERROR|XPASS|SKIP):' "$work/$r/test-suite.log" | sed "s/^/  $r: /"
+        # A program's line, then its cases' (a skipped program's with the reason).
+        grep -E '^(FAIL|ERROR|XPASS|SKIP): [^ ]+ ' "$work/$r/test-suite.log" | sed "s/^/  $r: /"
         stage_add_automake "$work/$r/test-suite.log"
     else
         stage_fail "$r: the build left no test-suite.log: its tests did not run"
