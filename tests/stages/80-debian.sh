@@ -76,7 +76,7 @@ build_as_buildd() {
     if [ -f "$b/build/libxencall/test-suite.log" ]; then
         cp "$b/build/libxencall/test-suite.log" "$work/$r/test-suite.log"
         echo "$r: the package's tests as the build daemon ran them:"
-        # A program's line, then its cases' (a skipped program's with the reason).
+        # Each skipped or failed case, with its reason (not the bare program lines).
         grep -E '^(FAIL|ERROR|XPASS|SKIP): [^ ]+ ' "$work/$r/test-suite.log" | sed "s/^/  $r: /"
         stage_add_automake "$work/$r/test-suite.log"
     else
