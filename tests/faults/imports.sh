@@ -12,8 +12,18 @@ lib=${1:-.libs/libxencall.so.1}
 walk=${2:-tests/faults/fault-walk}
 
 # name, then why a failure of it is nothing the library could report.
+# Besides the calls in the sources, what a compiler adds: gcc and clang
+# with -fstack-protector (Debian's hardening, musl-gcc too) import
+# __stack_chk_fail; _FORTIFY_SOURCE (glibc) may call __memcpy_chk and
+# __memset_chk in place of memcpy and memset; clang (and gcc at times)
+# calls memcpy or memset for a struct copy or a loop. A __X_chk for a
+# call that has a wrapper needs a wrapper too: the wrapper of X never
+# sees it.
 cannot_fail='
 __errno_location returns the thread'"'"'s errno address
+__stack_chk_fail only ends the process (a smashed stack), never returns to report
+__memcpy_chk is memcpy, or ends the process on an overflow, which is no error to report
+__memset_chk is memset, or ends the process on an overflow, which is no error to report
 free reports nothing
 pthread_mutex_lock a default mutex, locked by a thread that does not hold it, returns 0
 pthread_mutex_unlock a default mutex, unlocked by the thread that holds it, returns 0

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Debian packages, on every supported Debian release: in that release's
-# root (tests/stages/roots.sh: Debian's Xen already installed), build
-# them from a clean copy of the tree, lint them, install them over the
-# release's libxencall1, and check that they replace it cleanly, that
-# its xl and libxenctrl load ours, that the pages render, that the
-# package's autopkgtests pass there, and that Debian's library can come
-# back. Each release works in a throwaway overlay of its cached root.
+# Debian packages, on every supported Debian release. Built as a Debian
+# build daemon builds them: in that release's build root (debootstrap's
+# buildd variant, tests/stages/roots.sh) with only the build
+# dependencies debian/control declares, tests on, Debian's hardening
+# (debian/rules), as an unprivileged user with fakeroot; the tests that
+# cannot run there skip with their reasons, listed. Then, in that
+# release's root (Debian's Xen already installed): lint them, install
+# them over the release's libxencall1, and check that they replace it
+# cleanly, that its xl and libxenctrl load ours, that the pages render,
+# that the package's autopkgtests pass there, and that Debian's library
+# can come back. Each release works in throwaway overlays of its cached
+# roots.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/roots.sh"
 stage_begin debian
@@ -14,7 +19,12 @@ stage_begin debian
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 work=$(stage_work_dir debian)
 pkgs="libxencall1-standalone libxencall-dev xencall-tools"
-release_overlays_end_at_exit "$work"
+# The release's overlay is $work/RELEASE, the build's $work/RELEASE-buildd.
+# shellcheck disable=SC2064
+trap "for r in \$XENCALL_RELEASES; do release_overlay_end '$work/\$r'
+      release_overlay_end '$work/\$r-buildd'; done" EXIT
+# The unprivileged user who builds, made in the build root's overlay.
+builder=xcbuild
 
 # Everything below runs in the current release's overlay root, $run.
 in_root() { timeout 900 chroot "$run" "$@"; }
@@ -30,6 +40,49 @@ loaded_by() {
     [ -n "$lib" ] || { echo "nothing"; return; }
     lib=$(in_root readlink -f "$lib")
     echo "$lib $(owner_of "$lib")"
+}
+
+# RELEASE: build the packages in an overlay of RELEASE's build root, as
+# a build daemon does (see the top); its tests' counts join the stage.
+build_as_buildd() {
+    local r=$1 pristine b start log
+    pristine=$(release_build_root "$r") || { stage_fail "$r: cannot make its build root"; return 1; }
+    release_overlay "$pristine" "$work/$r-buildd" || { stage_fail "$r: cannot mount its build root"; return 1; }
+    b=$work/$r-buildd/root log=$work/$r/buildd.log
+    copy_tree "$b/build/libxencall"
+    # What sbuild installs: the declared build dependencies and fakeroot.
+    # The root's package lists may be a week old: refreshed if need be.
+    # shellcheck disable=SC2016
+    if timeout 1800 chroot "$b" sh -c 'cd /build/libxencall &&
+            deps() { apt-get build-dep -y -q --no-install-recommends ./ &&
+                     apt-get install -y -q --no-install-recommends fakeroot; }
+            deps || { apt-get update -q && deps; }' >"$log" 2>&1; then
+        stage_pass "$r: build dependencies from debian/control installed in the build root (apt-get build-dep ./)"
+    else
+        tail -n 20 "$log"; stage_fail "$r: apt-get build-dep ./ in the build root (log: $log)"; return 1
+    fi
+    if ! { chroot "$b" useradd --create-home "$builder" && chroot "$b" chown -R "$builder:" /build; }; then
+        stage_fail "$r: cannot make the unprivileged user $builder"; return 1
+    fi
+    start=$SECONDS
+    if timeout 3600 chroot "$b" setpriv --reuid="$builder" --regid="$builder" --init-groups --reset-env \
+            sh -c "cd /build/libxencall && LC_ALL=C.UTF-8 DEB_BUILD_OPTIONS='parallel=$(nproc)' \
+                   dpkg-buildpackage -us -uc -b -rfakeroot" >>"$log" 2>&1; then
+        stage_pass "$r: dpkg-buildpackage -us -uc -b -rfakeroot as $builder, tests on ($((SECONDS - start)) s)"
+    else
+        tail -n 30 "$log"
+        stage_fail "$r: dpkg-buildpackage -us -uc -b -rfakeroot as $builder (log: $log)"
+    fi
+    if [ -f "$b/build/libxencall/test-suite.log" ]; then
+        cp "$b/build/libxencall/test-suite.log" "$work/$r/test-suite.log"
+        echo "$r: the package's tests as the build daemon ran them:"
+        # Each skipped or failed case, with its reason (not the bare program lines).
+        grep -E '^(FAIL|ERROR|XPASS|SKIP): [^ ]+ ' "$work/$r/test-suite.log" | sed "s/^/  $r: /"
+        stage_add_automake "$work/$r/test-suite.log"
+    else
+        stage_fail "$r: the build left no test-suite.log: its tests did not run"
+    fi
+    ls "$b"/build/*.changes >/dev/null 2>&1
 }
 
 # RELEASE: every check, named "RELEASE: ...".
@@ -54,17 +107,12 @@ check_release() {
         return
     fi
 
-    # ---- build, in the release ----------------------------------------------
-    copy_tree "$run/tmp/build/libxencall"
-    start=$SECONDS
-    if in_root sh -c "cd /tmp/build/libxencall && DEB_BUILD_OPTIONS='nocheck parallel=$(nproc)' \
-            dpkg-buildpackage -us -uc -b" >"$work/$r/build.log" 2>&1; then
-        stage_pass "$r: dpkg-buildpackage -us -uc -b ($((SECONDS - start)) s)"
-    else
-        tail -n 30 "$work/$r/build.log"
-        stage_fail "$r: dpkg-buildpackage -us -uc -b (log: $work/$r/build.log)"
-        return
-    fi
+    # ---- build, as a build daemon, then into the release's root ---------------
+    build_as_buildd "$r" || return
+    mkdir -p "$run/tmp/build"
+    cp "$work/$r-buildd/root/build/"*.deb "$work/$r-buildd/root/build/"*.changes \
+        "$work/$r-buildd/root/build/"*.buildinfo "$run/tmp/build/"
+    release_overlay_end "$work/$r-buildd"
     debs=
     for p in $pkgs; do
         deb=$(cd "$run" && ls "tmp/build/${p}_"*.deb 2>/dev/null | head -n1)

@@ -7,8 +7,9 @@
 # Each release's root is made once with debootstrap (minbase) from this
 # machine's own mirrors, with Debian's Xen, a kernel and the build and
 # packaging tools, and kept under $XENCALL_CACHE in a folder named
-# after its inputs. Stages
-# never write to it: they work in an overlay of it (release_overlay).
+# after its inputs; a build root (release_build_root: what a build
+# daemon builds in) beside it. Stages never write to them: they work
+# in an overlay (release_overlay).
 
 # Debian 12 and Debian 13, oldest first (read by the stages).
 # shellcheck disable=SC2034
@@ -38,15 +39,30 @@ release_mirrors() {
 # stages may ask at once: one makes it, the others wait). A root older
 # than a week is brought up to date first, so a new Xen from the mirror
 # reaches the tests.
-release_root() {
-    local release=$1 cache=$XENCALL_CACHE mirrors mirror key root log
+release_root() { make_root "$1" minbase "$XENCALL_ROOT_PACKAGES" v2; }
+
+# Prints the path of RELEASE's build root, made as release_root makes
+# its root: what a Debian build daemon builds in (debootstrap's buildd
+# variant: minbase and build-essential, nothing else). A stage installs
+# a package's build dependencies in an overlay of it.
+release_build_root() { make_root "$1" buildd "" build-v1; }
+
+# make_root RELEASE VARIANT PACKAGES TAG: the cached root of RELEASE
+# made by debootstrap --variant=VARIANT with PACKAGES added; TAG names
+# the recipe in its key. A make cut short (a time limit) is resumed.
+make_root() {
+    local release=$1 variant=$2 packages=$3 tag=$4 cache=$XENCALL_CACHE mirrors mirror key root log
     mirrors=$(release_mirrors "$release")
     mirror=$(echo "$mirrors" | awk -v s="$release" '$2 == s { print $1; exit }')
     if [ -z "$mirror" ]; then
         echo "no Debian mirror in this machine's apt sources" >&2
         return 1
     fi
-    key=$(printf '%s\n%s\nv2\n' "$mirrors" "$XENCALL_ROOT_PACKAGES" | md5sum | cut -c1-12)
+    if [ "$tag" = v2 ]; then   # the key roots were made under before
+        key=$(printf '%s\n%s\nv2\n' "$mirrors" "$packages" | md5sum | cut -c1-12)
+    else
+        key=$(printf '%s\n%s\n%s\n%s\n' "$mirrors" "$variant" "$packages" "$tag" | md5sum | cut -c1-12)
+    fi
     root=$cache/$release-$key
     log=$cache/$release-$key.log
     mkdir -p "$cache" || return 1
@@ -59,8 +75,8 @@ release_root() {
             rm -rf "$root"
             command -v debootstrap >/dev/null || stage_apt_install debootstrap ||
                 { echo "cannot install debootstrap" >&2; exit 1; }
-            echo "debootstrap $release from $mirror into $root" >&2
-            timeout 1200 debootstrap --variant=minbase "$release" "$root" "$mirror" \
+            echo "debootstrap --variant=$variant $release from $mirror into $root" >&2
+            timeout 1200 debootstrap --variant="$variant" "$release" "$root" "$mirror" \
                 >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
             touch "$root/.debootstrap-done"
         fi
@@ -68,11 +84,13 @@ release_root() {
         # Installing Xen's tools must not start their daemons.
         printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
         chmod 755 "$root/usr/sbin/policy-rc.d"
-        echo "installing Debian's Xen, kernel and build tools in the $release root" >&2
+        echo "bringing the $release root up to date${packages:+ and installing its packages}" >&2
+        # dpkg --configure -a finishes an install a time limit cut short.
         # shellcheck disable=SC2086
         timeout 1800 chroot "$root" env LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-            sh -c "apt-get update -q && apt-get upgrade -y -q" >>"$log" 2>&1 &&
-            LC_ALL=C.UTF-8 stage_apt_install --root "$root" $XENCALL_ROOT_PACKAGES 2>>"$log" &&
+            sh -c "dpkg --configure -a && apt-get update -q && apt-get upgrade -y -q" >>"$log" 2>&1 &&
+            { [ -z "$packages" ] ||
+              LC_ALL=C.UTF-8 stage_apt_install --root "$root" $packages 2>>"$log"; } &&
             chroot "$root" apt-get clean || { tail -n 20 "$log" >&2; exit 1; }
         touch "$root/.made"
     ) 9>"$root.lock" || { echo "cannot make the Debian $release root (log: $log)" >&2; return 1; }
