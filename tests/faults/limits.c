@@ -188,7 +188,7 @@ static int memlock_two_handles_child(void *arg)
     bad |= (fi_mapped_bytes() != (long)(128 * PAGE)) << 1;
     big = xencall_alloc_buffer_pages(b, 200);
     bad |= !big << 2;
-    bad |= (fi_mapped_bytes() != (big ? (long)(200 * PAGE) : 128 * PAGE)) << 3;
+    bad |= (fi_mapped_bytes() != (long)((big ? 200 : 128) * PAGE)) << 3;
     xencall_free_buffer_pages(b, big, 200);
     /* a works on, its cache gone. */
     p[0] = xencall_alloc_buffer_pages(a, 1);
