@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -423,12 +424,6 @@ static void fork_before_dontfork(void **state)
     int i, rc;
 
     (void)state;
-    if (FORK_MEETS_MALLOC_UNSAFELY) {
-        print_message("# fork_before_dontfork not run: this build's ThreadSanitizer "
-                      "cannot fork while another thread allocates (GCC < 13)\n");
-        xencall_close(w.h);
-        return;
-    }
     sim_linux_set_madvise_hook(wait_for_fork, &w);
     assert_int_equal(pthread_create(&t, NULL, allocate, &w), 0);
     pthread_mutex_lock(&w.lock);
@@ -455,11 +450,48 @@ static void fork_before_dontfork(void **state)
     xencall_close(w.h);
 }
 
+/* The child of a page advised MADV_DONTFORK: 0 when the page is gone. */
+static int child_sees_page(void *page)
+{
+    return msync(page, PAGE, MS_ASYNC) == 0;
+}
+
+/* Why fork_before_dontfork cannot run here, or NULL. It needs what
+ * Linux does with MADV_DONTFORK, tried on a page of our own: QEMU's
+ * user-mode emulator (stage 15's emulated i386 run) accepts the advice
+ * and ignores it, so there every child has every page. */
+static const char *dontfork_unusable(void)
+{
+    void *page;
+    int child;
+
+    if (FORK_MEETS_MALLOC_UNSAFELY)
+        return "this build's ThreadSanitizer cannot fork while another "
+               "thread allocates (GCC < 13)";
+    page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return NULL;   /* let the case itself fail on the machine */
+    child = madvise(page, PAGE, MADV_DONTFORK) == 0 ?
+            proc_run_child(child_sees_page, page, 60) : 0;
+    munmap(page, PAGE);
+    return child == 1 ? "a forked child still has a page advised MADV_DONTFORK "
+                        "here (QEMU's user-mode emulator ignores the advice)"
+                      : NULL;
+}
+
+static void not_run(void **state)
+{
+    (void)state;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, case_setup, teardown)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    static char skip_name[256];
+    const char *why = dontfork_unusable();
+    size_t i;
+    struct CMUnitTest tests[] = {
         T(privcmd_preferred),
         T(privcmd_fallback_when_missing),
         T(privcmd_no_fallback_when_denied),
@@ -476,5 +508,14 @@ int main(void)
         T(fork_before_dontfork),
     };
 
+    /* A case the machine cannot run keeps its place with TAP's SKIP
+     * directive and the reason: cmocka 1.1.5's skip() prints "not ok". */
+    for (i = 0; why && i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (tests[i].test_func != fork_before_dontfork)
+            continue;
+        snprintf(skip_name, sizeof(skip_name), "%s # SKIP %s", tests[i].name, why);
+        tests[i].name = skip_name;
+        tests[i].test_func = not_run;
+    }
     return case_run_group("linux-backend", tests);
 }

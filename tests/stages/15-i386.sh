@@ -76,10 +76,13 @@ choose_way() {
 choose_way
 STAGE_NAME="i386 ($way)"
 
-# libxentoollog, libxentoolcore and cmocka for -m32, and sys/sdt.h for
-# its trace points (foreign-deps.sh).
-if deps=$(FOREIGN_CC=$cc32 FOREIGN_WHAT=-m32 FOREIGN_PREPARE=foreign_sdt_header \
-          foreign_deps i386 "$(dpkg-query -W systemtap-sdt-dev)"); then
+# libxentoollog, libxentoolcore and cmocka for -m32 (foreign-deps.sh).
+# Not sys/sdt.h: with it the i386 library has its trace points
+# (configure lets their 64-bit arguments live in memory there), but
+# whether uprobes read those arguments right from a native i386
+# process is untested (no machine here runs one; under qemu-i386
+# uprobes cannot trace at all), so the trace checks skip as before.
+if deps=$(FOREIGN_CC=$cc32 FOREIGN_WHAT=-m32 foreign_deps i386); then
     stage_pass "libxentoollog, libxentoolcore, cmocka for -m32 ($deps)"
 else
     stage_fail "building libxentoollog, libxentoolcore, cmocka for -m32"
