@@ -121,6 +121,11 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
     h->log = logger;
     h->own_log = own_log;
     h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
+    /* Before buffers_init() makes the handle visible to other threads'
+     * cache releases, which read it (handle_inherited()). A fork
+     * between this and the backend's open leaves the child a handle
+     * no thread of it will finish opening. */
+    h->owner_process = xencall_os_process();
 
     if (buffers_init(h) < 0) {
         err = errno;
@@ -132,7 +137,6 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
         err = errno;   /* the backend has logged why */
         goto fail_buffers;
     }
-    h->owner_process = xencall_os_process();
     h->toolcore.restrict_callback = restrict_handle;
     xentoolcore__register_active_handle(&h->toolcore);
     return h;
