@@ -29,14 +29,9 @@
 #define CHILD_CLOSED ULONG_MAX
 
 /* Whoever shares our pid: xencall_os_process() tells the opener. */
-static int in_forked_child(const struct xencall_handle *h)
-{
-    return xencall_os_process() != h->owner_process;
-}
-
 int handle_inherited(const struct xencall_handle *h)
 {
-    return in_forked_child(h);
+    return xencall_os_process() != h->owner_process;
 }
 
 /* The last of the handle that a restrict callback uses. */
@@ -188,7 +183,7 @@ int xencall_close(xencall_handle *h)
 {
     if (!h)
         return 0;
-    if (in_forked_child(h)) {
+    if (handle_inherited(h)) {
         close_in_child(h);
         return 0;
     }

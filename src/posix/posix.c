@@ -2,8 +2,8 @@
 /*
  * What the backends of POSIX kernels (src/linux, src/freebsd) share:
  * their state's allocation, locked anonymous memory, restriction of
- * the privcmd descriptor, what a fork() changes. Not the core: only a backend calls it, and
- * the Mini-OS backend does not.
+ * the privcmd descriptor, what a fork() changes. Not the core: only a
+ * backend calls it, and the Mini-OS backend does not.
  */
 #include <errno.h>
 #include <fcntl.h>
