@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Debian's own packages of another architecture (arm64), unpacked into
+# a folder: what a cross build links against, what qemu-aarch64 runs
+# with -L, and the hypervisor, kernel and tools an arm64 Xen boots
+# with. Sourced after lib.sh and roots.sh, never run as a stage.
+#
+# The machine's apt and dpkg are left alone (no --add-architecture):
+# a private apt, told the architecture and an empty package database,
+# downloads the packages asked for and everything they depend on; each
+# is unpacked with tar and recorded in a dpkg database of the folder's
+# own (status and file lists), so that root_dpkg_query, package_version
+# and debian_library read the folder as they read a release's root.
+
+# debian_sysroot ARCH RELEASE PACKAGES...: prints the folder, making it
+# once per ARCH, RELEASE, mirrors, packages and recipe under
+# $XENCALL_CACHE (several stages may ask at once: one makes it, the
+# others wait). Like the release roots, it is remade after a week so a
+# new Xen from the mirror reaches the tests.
+debian_sysroot() {
+    local arch=$1 release=$2 mirrors key dir
+    shift 2
+    mirrors=$(release_mirrors "$release")
+    [ -n "$mirrors" ] || { echo "no Debian mirror in this machine's apt sources" >&2; return 1; }
+    key=$({ echo "$arch $release $*"; echo "$mirrors"
+            declare -f debian_sysroot sysroot_fetch sysroot_unpack; } | sha256sum | cut -c1-12)
+    dir=$XENCALL_CACHE/sysroot-$arch-$release-$key
+    mkdir -p "$XENCALL_CACHE" || return 1
+    (
+        flock -w 1800 9 || exit 1
+        if [ -e "$dir/root/.made" ] && [ -z "$(find "$dir/root/.made" -mtime +7)" ]; then
+            exit 0
+        fi
+        rm -rf "$dir" && mkdir -p "$dir" &&
+            { sysroot_fetch "$dir" "$arch" "$mirrors" "$@" && sysroot_unpack "$dir"; } \
+                >"$dir.log" 2>&1 &&
+            rm -rf "$dir/apt/cache/archives" && touch "$dir/root/.made"
+    ) 9>"$dir.lock" || {
+        tail -n 20 "$dir.log" >&2
+        echo "cannot make the $arch $release sysroot (log: $dir.log)" >&2
+        return 1
+    }
+    echo "$dir/root"
+}
+
+# sysroot_fetch DIR ARCH MIRRORS PACKAGES...: the .deb files of
+# PACKAGES and their whole dependency closure in DIR/apt/cache/archives.
+sysroot_fetch() {
+    local dir=$1 arch=$2 mirrors=$3 apt
+    shift 3
+    mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/apt/etc" &&
+        : >"$dir/apt/status" &&
+        echo "$mirrors" | awk '{ print "deb", $1, $2, "main" }' >"$dir/apt/etc/sources.list" || return 1
+    apt=(apt-get -q -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
+         -o "Dir::State::status=$dir/apt/status" -o "Dir::State::Lists=$dir/apt/lists"
+         -o "Dir::Cache=$dir/apt/cache" -o "Dir::Etc::SourceList=$dir/apt/etc/sources.list"
+         -o Dir::Etc::SourceParts=- -o "Dir::Etc::Preferences=$dir/apt/etc/preferences"
+         -o Dir::Etc::PreferencesParts=- -o APT::Install-Recommends=false
+         -o Debug::NoLocking=true)
+    timeout 600 "${apt[@]}" update &&
+        timeout 1800 "${apt[@]}" install -y --download-only "$@"
+}
+
+# sysroot_unpack DIR: every fetched .deb unpacked into DIR/root, merged
+# /usr as Debian 12 and 13 install (so /lib/ld-linux-*.so.1 resolves
+# whichever folder a package ships it in), and listed in DIR/root's
+# dpkg database as installed.
+sysroot_unpack() {
+    local dir=$1 root=$1/root deb pkg d
+    mkdir -p "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib" "$root/var/lib/dpkg/info" || return 1
+    for d in bin sbin lib; do ln -s "usr/$d" "$root/$d" || return 1; done
+    : >"$root/var/lib/dpkg/status"
+    for deb in "$dir"/apt/cache/archives/*.deb; do
+        pkg=$(dpkg-deb -f "$deb" Package) &&
+            dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$root" &&
+            dpkg-deb --fsys-tarfile "$deb" | tar -t |
+                sed -e 's|^\./|/|' -e 's|/$||' -e 's|^$|/.|' >"$root/var/lib/dpkg/info/$pkg.list" &&
+            { dpkg-deb -f "$deb" | sed '/^Package:/a Status: install ok installed'; echo; } \
+                >>"$root/var/lib/dpkg/status" || return 1
+    done
+}
+
+# What the arm64 stages need from a release, in one sysroot: the
+# library's build dependencies (cross build, and the arm64 programs
+# qemu-aarch64 runs), and Debian's Xen, dom0 kernel, busybox and
+# xenstore tools that tests/xen/run.sh boots under qemu-system-aarch64.
+# shellcheck disable=SC2034
+XENCALL_ARM64_PACKAGES="libxen-dev libcmocka-dev systemtap-sdt-dev libxencall1
+ xen-system-arm64 linux-image-arm64 busybox-static xenstore-utils"
+
+# arm64_sysroot RELEASE: prints the path of RELEASE's arm64 sysroot.
+# shellcheck disable=SC2086
+arm64_sysroot() { debian_sysroot arm64 "$1" $XENCALL_ARM64_PACKAGES; }
