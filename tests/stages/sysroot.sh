@@ -91,3 +91,26 @@ XENCALL_ARM64_PACKAGES="libxen-dev libcmocka-dev systemtap-sdt-dev libxencall1
 # arm64_sysroot RELEASE: prints the path of RELEASE's arm64 sysroot.
 # shellcheck disable=SC2086
 arm64_sysroot() { debian_sysroot arm64 "$1" $XENCALL_ARM64_PACKAGES; }
+
+# cross_configure_args ARCH SYSROOT: configure's arguments for a cross
+# build for Debian architecture ARCH (arm64) with Debian's cross gcc
+# (aarch64-linux-gnu-gcc) against the libraries and
+# headers of SYSROOT (a debian_sysroot), one per line. Each closes a
+# way the build could quietly use the machine's own files instead:
+# pkg-config reads only SYSROOT's .pc files (PKG_CONFIG_LIBDIR) and
+# prefixes their paths with it; SYSROOT's headers come before the
+# machine's /usr/include, which the cross gcc also searches, and its
+# multiarch folder is searched (sys/sdt.h lives there); the linker
+# finds the libraries' own dependencies there (rpath-link). Trace
+# points are asked for, so a missing sys/sdt.h fails configure.
+cross_configure_args() {
+    local root=$2 triplet multiarch
+    triplet=$(dpkg-architecture -a "$1" -qDEB_HOST_GNU_TYPE 2>/dev/null) &&
+        multiarch=$(dpkg-architecture -a "$1" -qDEB_HOST_MULTIARCH 2>/dev/null) || return 1
+    printf '%s\n' --build="$(gcc -dumpmachine)" --host="$triplet" --enable-trace-points \
+        PKG_CONFIG="$(command -v pkg-config)" \
+        PKG_CONFIG_LIBDIR="$root/usr/lib/$multiarch/pkgconfig:$root/usr/share/pkgconfig" \
+        PKG_CONFIG_SYSROOT_DIR="$root" \
+        CPPFLAGS="-I$root/usr/include/$multiarch -I$root/usr/include" \
+        LDFLAGS="-Wl,-rpath-link,$root/usr/lib/$multiarch"
+}
