@@ -90,11 +90,12 @@ static int sim_ready;
 /*
  * The simulated kernel's page: 4096 unless SIM_LINUX_PAGE_SIZE names a
  * larger power of two (Debian's linux-image-arm64-16k runs with 16384).
- * Set once by the constructor. The host's page stays 4096: a larger
+ * Set by the constructor and sim_os_reset(); sim_linux_set_page_size()
+ * changes it for one case. The host's page stays 4096: a larger
  * one is simulated by the rounding and alignment rules Linux applies
  * with its PAGE_SIZE (see kernel_mmap() and the calls below it).
  */
-static uintptr_t page = 4096;
+static uintptr_t page = 4096, env_page = 4096;
 
 /* ---- state --------------------------------------------------------------- */
 
@@ -145,6 +146,7 @@ static void defaults(void)
     cfg.proc_privcmd = 1;
     cfg.buffer_device = 1;
     cfg.kernel_restrict = 1;
+    page = env_page;
     sim_faults_clear(&faults);
     hypercall_ioctls = restrict_ioctls = 0;
     fd_hook = NULL;
@@ -259,7 +261,7 @@ static void read_page_size(void)
         (void)!write(2, msg, sizeof(msg) - 1);
         abort();
     }
-    page = n;
+    env_page = n;
 }
 
 __attribute__((constructor)) static void sim_linux_init(void)
@@ -657,7 +659,7 @@ static void *kernel_mmap(void *addr, size_t len, int prot, int flags, int fd,
     size_t whole = (len + page - 1) & ~(size_t)(page - 1), extra;
     uintptr_t p, start;
 
-    if (page == 4096)
+    if (page <= 4096)   /* a smaller page: aligned to the host's is aligned */
         return REAL(mmap)(addr, len, prot, flags, fd, off);
     if (!len || whole < len || misaligned((uintptr_t)off) ||
         ((flags & MAP_FIXED) && misaligned((uintptr_t)addr))) {
@@ -997,4 +999,12 @@ int sim_linux_mapping_flags(const void *p, int *from_device)
 size_t sim_linux_page_size(void)
 {
     return page;
+}
+
+int sim_linux_set_page_size(size_t size)
+{
+    if (size < 1024 || size > (1UL << 20) || (size & (size - 1)))
+        return -1;
+    SIM_LOCKED_WRITE(&lock, page, size);
+    return 0;
 }

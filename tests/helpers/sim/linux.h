@@ -110,4 +110,9 @@ int sim_linux_mapping_flags(const void *p, int *from_device);
  */
 size_t sim_linux_page_size(void);
 
+/* The page size from now until sim_os_reset(), with nothing mapped: a
+ * power of two from 1024 (a page smaller than Xen's, which no Linux
+ * has, for the library's refusal) to 1 MiB; -1 for any other. */
+int sim_linux_set_page_size(size_t size);
+
 #endif
