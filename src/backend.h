@@ -22,6 +22,14 @@ struct xencall_os;
 /* Xen's page: the unit of xencall_alloc_buffer_pages() on every OS. */
 #define XENCALL_PAGE_SIZE ((size_t)4096)
 
+/*
+ * The OS kernel's page in bytes, which a mapping from
+ * xencall_os_map_pages() holds whole pages of: XENCALL_PAGE_SIZE, or a
+ * multiple of it (Linux on arm64 may run with 16 or 64 KiB pages).
+ * xencall_os_open() refuses any other.
+ */
+size_t xencall_os_page_size(void);
+
 /* One hypercall: its number and five arguments, unused ones zero. */
 struct xencall_call {
     uint64_t op;
@@ -52,7 +60,8 @@ long xencall_os_hypercall(struct xencall_os *os,
                           const struct xencall_call *call);
 
 /*
- * Map nr_pages * XENCALL_PAGE_SIZE bytes, page-aligned and zero-filled,
+ * Map nr_pages * XENCALL_PAGE_SIZE bytes (the OS rounds up to its own
+ * pages), aligned to the OS's page and zero-filled,
  * that the hypervisor can reach and that a fork() does not share with
  * or copy into the child, not even a fork by another thread while this
  * call runs. nr_pages > 0 and the byte size fits size_t

@@ -64,6 +64,14 @@ static void unlock(struct xencall_handle *h, struct xencall_lock *l)
 
 /* ---- registry ---------------------------------------------------- */
 
+/* A block's share of the OS's memory: its Xen pages in whole OS pages. */
+static size_t os_bytes(const struct xencall_handle *h, size_t nr_pages)
+{
+    size_t page = h->os_page_size;
+
+    return (nr_pages * XENCALL_PAGE_SIZE + page - 1) / page * page;
+}
+
 static size_t bucket_of(const struct block_registry *r, uintptr_t addr)
 {
     uint64_t key = addr / XENCALL_PAGE_SIZE;
@@ -125,7 +133,7 @@ static int registry_add(struct xencall_handle *h, void *p, size_t nr_pages)
     r->buckets[b] = rec;
     r->nr_records++;
     r->maps++;
-    r->bytes_mapped += nr_pages * XENCALL_PAGE_SIZE;
+    r->bytes_mapped += os_bytes(h, nr_pages);
     if (r->bytes_mapped > r->peak_bytes_mapped)
         r->peak_bytes_mapped = r->bytes_mapped;
     unlock(h, &r->lock);
@@ -144,7 +152,7 @@ static void registry_remove(struct xencall_handle *h, void *p, int by_budget)
     if (rec) {
         *pos = rec->next;
         r->nr_records--;
-        r->bytes_mapped -= rec->nr_pages * XENCALL_PAGE_SIZE;
+        r->bytes_mapped -= os_bytes(h, rec->nr_pages);
         r->budget_unmaps += !!by_budget;
     }
     unlock(h, &r->lock);
@@ -353,7 +361,7 @@ get_block(struct xencall_handle *h, size_t nr_pages, int *zeroed)
         b = slot->free_blocks[nr_pages];
         if (b) {
             slot->free_blocks[nr_pages] = b->next;
-            slot->bytes_held -= nr_pages * XENCALL_PAGE_SIZE;
+            slot->bytes_held -= h->block_bytes[nr_pages];
             slot->hits++;
         }
         unlock(h, &slot->lock);
@@ -386,13 +394,14 @@ static struct block_record **cached_record(void *block)
 static inline __attribute__((always_inline)) void
 put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 {
-    size_t bytes = nr_pages * XENCALL_PAGE_SIZE;
     struct cache_slot *slot;
     struct cached_block *b = p;
+    size_t bytes;
     int kept = 0;
 
     TRACE_BUFFER_FREE(p, nr_pages);
     if (nr_pages <= CACHE_MAX_BLOCK_PAGES) {
+        bytes = h->block_bytes[nr_pages];
         slot = my_slot(h);
         lock(h, &slot->lock);
         if (slot->bytes_held + bytes <= CACHE_SLOT_BUDGET) {
@@ -412,6 +421,14 @@ put_block(struct xencall_handle *h, void *p, size_t nr_pages)
 int buffers_init(struct xencall_handle *h)
 {
     struct block_registry *r = &h->registry;
+    size_t n;
+
+    /* An unusable page size is the backend's open to refuse, after. */
+    h->os_page_size = xencall_os_page_size();
+    if (h->os_page_size < XENCALL_PAGE_SIZE)
+        h->os_page_size = XENCALL_PAGE_SIZE;
+    for (n = 0; n <= CACHE_MAX_BLOCK_PAGES; n++)
+        h->block_bytes[n] = os_bytes(h, n);
 
     h->buffer_owner_tag = __atomic_add_fetch(&last_owner_tag, 1, __ATOMIC_RELAXED);
     r->nr_buckets = 64;

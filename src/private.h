@@ -43,7 +43,9 @@ void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
 #define CACHE_SLOTS 4
 /* Blocks larger than this go straight back to the OS when freed. */
 #define CACHE_MAX_BLOCK_PAGES 128
-/* Bytes of freed blocks one slot may hold (so 2 MiB per handle). */
+/* Bytes of the OS's memory the freed blocks in one slot may hold (so
+ * 2 MiB per handle). A block holds whole pages of the OS's kernel,
+ * more than its Xen pages where the kernel's page is larger. */
 #define CACHE_SLOT_BUDGET ((size_t)512 * 1024)
 /*
  * No single buffer above 16 GiB: nothing legitimate needs that much
@@ -110,6 +112,11 @@ struct xencall_handle {
     struct xencall_handle *cache_prev, *cache_next;
     struct block_registry registry;
     struct cache_slot slots[CACHE_SLOTS];
+    /* What a cached block of n Xen pages holds of the OS's memory: n
+     * Xen pages rounded up to the OS's pages. A lookup, so that the
+     * cached path costs no more than multiplying by the page. */
+    size_t block_bytes[CACHE_MAX_BLOCK_PAGES + 1];
+    size_t os_page_size;
 };
 
 /* 1 in a process other than the one that opened h (a forked child):

@@ -83,7 +83,7 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     struct xencall_os *os;
     int err;
 
-    if (posix_watch_forks(log) < 0)
+    if (posix_check_page_size(log) < 0 || posix_watch_forks(log) < 0)
         return NULL;
     os = posix_alloc_state(log, sizeof(*os));
     if (!os)
@@ -204,6 +204,11 @@ void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
 void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
     posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
+}
+
+size_t xencall_os_page_size(void)
+{
+    return posix_page_size();
 }
 
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid,

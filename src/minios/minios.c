@@ -101,6 +101,12 @@ void xencall_os_unmap_pages(void *p, size_t nr_pages)
     errno = saved_errno;
 }
 
+/* Mini-OS maps memory in Xen's pages: its page is Xen's. */
+size_t xencall_os_page_size(void)
+{
+    return XENCALL_PAGE_SIZE;
+}
+
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
                         int in_forked_child)
 {

@@ -150,6 +150,26 @@ fail:
     return NULL;
 }
 
+size_t posix_page_size(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+
+    return page > 0 ? (size_t)page : 0;
+}
+
+int posix_check_page_size(struct xentoollog_logger *log)
+{
+    size_t page = posix_page_size();
+
+    if (page && page % XENCALL_PAGE_SIZE == 0)
+        return 0;
+    xtl_log(log, XTL_ERROR, ENOTSUP, "xencall", "the kernel's page of %zu bytes"
+            " is not a multiple of Xen's %zu: buffers could not be aligned to"
+            " Xen's pages", page, XENCALL_PAGE_SIZE);
+    errno = ENOTSUP;
+    return -1;
+}
+
 void posix_unmap(void *p, size_t len)
 {
     int saved_errno = errno;

@@ -42,6 +42,16 @@ unsigned long posix_process(void);
 void posix_hold_forks(void);
 void posix_allow_forks(void);
 
+/* sysconf(_SC_PAGESIZE): the kernel's page. */
+size_t posix_page_size(void);
+
+/*
+ * 0 if the kernel's page is a multiple of Xen's, so that its mappings
+ * are aligned to Xen's pages; else -1 with errno ENOTSUP and an
+ * XTL_ERROR log line.
+ */
+int posix_check_page_size(struct xentoollog_logger *log);
+
 /* munmap() that leaves errno alone. */
 void posix_unmap(void *p, size_t len);
 

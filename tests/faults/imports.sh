@@ -30,6 +30,7 @@ pthread_mutex_unlock a default mutex, unlocked by the thread that holds it, retu
 memcpy reports nothing
 memset reports nothing
 strerror returns text and sets nothing
+sysconf is asked only _SC_PAGESIZE, which every kernel answers (its page, fixed at boot)
 stderr data, not a call
 nanosleep only pauses a lock waiter, which tries again however the pause ends
 xtl_log returns nothing

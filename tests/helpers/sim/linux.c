@@ -64,6 +64,8 @@ typedef int (*madvise_fn)(void *, size_t, int);
 typedef int (*mlock_fn)(const void *, size_t);
 typedef int (*dup3_fn)(int, int, int);
 typedef int (*dup2_fn)(int, int);
+typedef long (*sysconf_fn)(int);
+typedef int (*getpagesize_fn)(void);
 
 static struct {
     open_fn open, open64;
@@ -78,10 +80,22 @@ static struct {
     mlock_fn mlock, munlock;
     dup3_fn dup3;
     dup2_fn dup2;
+    sysconf_fn sysconf;
+    getpagesize_fn getpagesize;
 } real;
 
 /* Until our constructor has run, every call goes straight through. */
 static int sim_ready;
+
+/*
+ * The simulated kernel's page: 4096 unless SIM_LINUX_PAGE_SIZE names a
+ * larger power of two (Debian's linux-image-arm64-16k runs with 16384).
+ * Set by the constructor and sim_os_reset(); sim_linux_set_page_size()
+ * changes it for one case. The host's page stays 4096: a larger
+ * one is simulated by the rounding and alignment rules Linux applies
+ * with its PAGE_SIZE (see kernel_mmap() and the calls below it).
+ */
+static uintptr_t page = 4096, env_page = 4096;
 
 /* ---- state --------------------------------------------------------------- */
 
@@ -132,6 +146,7 @@ static void defaults(void)
     cfg.proc_privcmd = 1;
     cfg.buffer_device = 1;
     cfg.kernel_restrict = 1;
+    page = env_page;
     sim_faults_clear(&faults);
     hypercall_ioctls = restrict_ioctls = 0;
     fd_hook = NULL;
@@ -206,7 +221,13 @@ INTERPOSER static uintptr_t page_end(const void *p, size_t len)
 {
     uintptr_t e = (uintptr_t)p + len;
 
-    return (e + 4095) & ~(uintptr_t)4095;
+    return (e + page - 1) & ~(page - 1);
+}
+
+/* Linux's offset_in_page(), for the simulated page. */
+static int misaligned(uintptr_t addr)
+{
+    return (addr & (page - 1)) != 0;
 }
 
 /* ---- fork: the child loses its don't-fork mappings, as on Linux ---------- */
@@ -223,8 +244,29 @@ static void in_forked_child(void)
     }
 }
 
+/* SIM_LINUX_PAGE_SIZE, checked: a typo must not quietly test 4096. */
+static void read_page_size(void)
+{
+    const char *v = getenv("SIM_LINUX_PAGE_SIZE");
+    char *end;
+    unsigned long n;
+
+    if (!v || !*v)
+        return;
+    n = strtoul(v, &end, 0);
+    if (*end || n < 4096 || (n & (n - 1)) || n > (1UL << 20)) {
+        static const char msg[] = "SIM_LINUX_PAGE_SIZE: want a power of two"
+                                  " from 4096 to 1 MiB\n";
+
+        (void)!write(2, msg, sizeof(msg) - 1);
+        abort();
+    }
+    env_page = n;
+}
+
 __attribute__((constructor)) static void sim_linux_init(void)
 {
+    read_page_size();
     sim_fds_init(&fds, REAL(munmap));
     defaults();
     REAL(open);
@@ -236,6 +278,8 @@ __attribute__((constructor)) static void sim_linux_init(void)
     REAL(madvise);
     REAL(dup3);
     REAL(dup2);
+    REAL(sysconf);
+    REAL(getpagesize);
     sim_kernel_atfork(&lock, in_forked_child);
     sim_ready = 1;
 }
@@ -603,6 +647,39 @@ INTERPOSER long sim_syscall_door(long nr, long a0, long a1, long a2, long a3,
 
 /* ---- memory ----------------------------------------------------------------- */
 
+/*
+ * The host's mmap() as a kernel with the simulated page would answer
+ * (mm/mmap.c do_mmap(): the length rounded up to whole pages, a fixed
+ * address and the offset page-aligned, else EINVAL): for a larger page
+ * the host maps a page more than asked and trims it to a page boundary.
+ */
+static void *kernel_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                         off_t off)
+{
+    size_t whole = (len + page - 1) & ~(size_t)(page - 1), extra;
+    uintptr_t p, start;
+
+    if (page <= 4096)   /* a smaller page: aligned to the host's is aligned */
+        return REAL(mmap)(addr, len, prot, flags, fd, off);
+    if (!len || whole < len || misaligned((uintptr_t)off) ||
+        ((flags & MAP_FIXED) && misaligned((uintptr_t)addr))) {
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
+    if (flags & MAP_FIXED)
+        return REAL(mmap)(addr, whole, prot, flags, fd, off);
+    extra = page - 4096;
+    p = (uintptr_t)REAL(mmap)(NULL, whole + extra, prot, flags, fd, off);
+    if ((void *)p == MAP_FAILED)
+        return MAP_FAILED;
+    start = (p + page - 1) & ~(page - 1);
+    if (start > p)
+        REAL(munmap)((void *)p, start - p);
+    if (start + whole < p + whole + extra)
+        REAL(munmap)((void *)(start + whole), p + extra - start);
+    return (void *)start;
+}
+
 static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
                      off64_t off, int is64)
 {
@@ -624,8 +701,10 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
             errno = EINVAL;
             p = MAP_FAILED;
         } else {
-            p = REAL(mmap)(addr, len, prot,
-                           MAP_SHARED | MAP_ANONYMOUS | (flags & MAP_FIXED), -1, 0);
+            /* drivers/xen/privcmd-buf.c gives vma_pages() whole
+             * pages, which kernel_mmap() rounds to. */
+            p = kernel_mmap(addr, len, prot,
+                            MAP_SHARED | MAP_ANONYMOUS | (flags & MAP_FIXED), -1, 0);
             if (p != MAP_FAILED)
                 add_region((uintptr_t)p, page_end(p, len), flags, 1);
         }
@@ -633,7 +712,7 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
         errno = ENODEV;   /* privcmd's own mmap is not simulated */
         p = MAP_FAILED;
     } else {
-        p = REAL(mmap)(addr, len, prot, flags, fd, off);
+        p = kernel_mmap(addr, len, prot, flags, fd, off);
         if (p != MAP_FAILED)
             add_region((uintptr_t)p, page_end(p, len), flags, 0);
     }
@@ -672,8 +751,13 @@ INTERPOSER int munmap(void *p, size_t len)
     }
     if (sim_faults_hit(&faults, F_MUNMAP)) {
         rc = -1;
+    } else if (misaligned(start)) {
+        /* mm/mmap.c do_vmi_munmap(): the start must be page-aligned;
+         * the length rounds up to whole pages. */
+        errno = EINVAL;
+        rc = -1;
     } else {
-        rc = REAL(munmap)(p, len);
+        rc = REAL(munmap)(p, end - start);
         if (rc == 0)
             apply_range(start, end, OP_UNMAP);
     }
@@ -706,9 +790,14 @@ INTERPOSER int madvise(void *p, size_t len, int advice)
     }
     if (sim_faults_hit(&faults, F_MADVISE)) {
         rc = -1;
+    } else if (misaligned(start)) {
+        /* mm/madvise.c: the start must be page-aligned, the length
+         * rounds up to whole pages. */
+        errno = EINVAL;
+        rc = -1;
     } else {
         /* Really done: fork() must drop these pages in the child. */
-        rc = REAL(madvise)(p, len, advice);
+        rc = REAL(madvise)(p, end - start, advice);
         if (rc == 0 && advice == MADV_DONTFORK)
             apply_range(start, end, OP_DONTFORK);
         else if (rc == 0 && advice == MADV_DOFORK)
@@ -740,7 +829,7 @@ static int lock_op(uintptr_t start, size_t len, enum range_op op)
     if (sim_faults_hit(&faults, F_MLOCK))
         rc = -1;
     else
-        apply_range(start & ~(uintptr_t)4095, end, op);
+        apply_range(start & ~(page - 1), end, op);   /* mm/mlock.c */
     err = errno;
     pthread_mutex_unlock(&lock);
     errno = err;
@@ -759,6 +848,19 @@ INTERPOSER int munlock(const void *p, size_t len)
     if (!sim_ready)
         return REAL(munlock)(p, len);
     return lock_op((uintptr_t)p, len, OP_UNLOCK);
+}
+
+/* The page size a program asks the simulated kernel for. */
+INTERPOSER long sysconf(int name)
+{
+    if (sim_ready && name == _SC_PAGESIZE)
+        return (long)page;
+    return REAL(sysconf)(name);
+}
+
+INTERPOSER int getpagesize(void)
+{
+    return sim_ready ? (int)page : REAL(getpagesize)();
 }
 
 /* ---- os.h ----------------------------------------------------------------- */
@@ -892,4 +994,17 @@ int sim_linux_mapping_flags(const void *p, int *from_device)
     }
     pthread_mutex_unlock(&lock);
     return flags;
+}
+
+size_t sim_linux_page_size(void)
+{
+    return page;
+}
+
+int sim_linux_set_page_size(size_t size)
+{
+    if (size < 1024 || size > (1UL << 20) || (size & (size - 1)))
+        return -1;
+    SIM_LOCKED_WRITE(&lock, page, size);
+    return 0;
 }

@@ -101,4 +101,18 @@ size_t sim_linux_locked_bytes(void);
  */
 int sim_linux_mapping_flags(const void *p, int *from_device);
 
+/*
+ * The simulated kernel's page size: 4096, or SIM_LINUX_PAGE_SIZE from
+ * the environment (a power of two from 4096 on, 16384 for Debian's
+ * arm64-16k kernel). mmap(), munmap(), madvise(), mlock() and the
+ * buffer device follow Linux's rules for that page, and sysconf(
+ * _SC_PAGESIZE) and getpagesize() answer it.
+ */
+size_t sim_linux_page_size(void);
+
+/* The page size from now until sim_os_reset(), with nothing mapped: a
+ * power of two from 1024 (a page smaller than Xen's, which no Linux
+ * has, for the library's refusal) to 1 MiB; -1 for any other. */
+int sim_linux_set_page_size(size_t size);
+
 #endif
