@@ -206,11 +206,12 @@ make_dom0_programs() {
         timeout 600 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" $programs
 }
 
-# Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT];
-# XENCALL_DOM0_EXTRA passes through) and count what dom0 printed on
-# the serial LOG: that QEMU ended cleanly, each "XENTEST PASS|FAIL"
-# line whose name starts with PREFIX (a check named "LABEL: NAME"),
-# and that dom0 reached its end. Its INFO lines are shown.
+# Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT
+# [ARCH]]; XENCALL_DOM0_EXTRA passes through) and count what dom0
+# printed on the serial LOG: that QEMU ended cleanly, each "XENTEST
+# PASS|FAIL|SKIP" line whose name starts with PREFIX (a check named
+# "LABEL: NAME"; a SKIP says why it does not apply), and that dom0
+# reached its end. Its INFO lines are shown, and the boot's time.
 stage_boot_xen() {
     local label=$1 prefix=$2 log=$5 start=$SECONDS line
     shift 2
@@ -225,8 +226,9 @@ stage_boot_xen() {
         case "$line" in
             "XENTEST PASS "*) stage_pass "$label${line#XENTEST PASS }" ;;
             "XENTEST FAIL "*) stage_fail "$label${line#XENTEST FAIL }" ;;
+            "XENTEST SKIP "*) stage_skip "$label${line#XENTEST SKIP }" ;;
         esac
-    done < <(grep -a -E "^XENTEST (PASS|FAIL) $prefix" "$log" | tr -d '\r')
+    done < <(grep -a -E "^XENTEST (PASS|FAIL|SKIP) $prefix" "$log" | tr -d '\r')
     # A run cut short must not pass on the checks it reached.
     if grep -aq '^XENTEST DONE' "$log"; then
         stage_pass "${label}dom0 ran every check to the end"
