@@ -176,10 +176,31 @@ debian_library() {
 }
 
 # What tests/xen/run.sh needs on the machine (or in a release's root)
-# to boot that release's Xen and dom0 under QEMU.
+# to boot that release's Xen for Debian architecture ARCH under QEMU:
+# for the machine's own architecture, its Xen, kernel and busybox; for
+# another (arm64 on amd64), QEMU and the cross tools only (Xen, kernel
+# and the rest come from a sysroot, tests/stages/sysroot.sh), and
+# qemu-user, which runs that architecture's loader to list libraries.
+xen_boot_packages() {
+    local arch=$1 qemu triplet
+    case $arch in amd64) qemu=qemu-system-x86 ;; arm64) qemu=qemu-system-arm ;; *) return 1 ;; esac
+    if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+        echo "$qemu xen-system-$arch linux-image-$arch busybox-static cpio kmod libxencall1"
+    else
+        triplet=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null) || return 1
+        echo "$qemu qemu-user cpio kmod gcc-$triplet libc6-dev-$arch-cross"
+    fi
+}
+# Those of the machine's own architecture.
 # shellcheck disable=SC2034
-XENCALL_BOOT_PACKAGES="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod
- libxencall1"
+XENCALL_BOOT_PACKAGES=$(xen_boot_packages "$(dpkg --print-architecture)")
+# The architecture whose Xen the demo boots: the machine's, or
+# XENCALL_ARCH's (arm64 on an amd64 machine: under qemu-system-aarch64
+# with a cross-built library).
+xen_arch() { echo "${XENCALL_ARCH:-$(dpkg --print-architecture)}"; }
+# What dom0's demo section (dom0-init.sh's show_demo) printed on the
+# serial LOG, without Xen's boot chatter: what demo.sh shows.
+demo_output() { sed -n '/^==== xl info/,/^==== end of the demo/p' "$1" | tr -d '\r'; }
 # The value of the make variable VAR in the configured build DIR (a
 # source list, flags, the dom0 programs): what the build declares, read
 # from it instead of restated. With ROOT (not empty), DIR is a path
