@@ -183,7 +183,7 @@ debian_library() {
 # qemu-user, which runs that architecture's loader to list libraries.
 xen_boot_packages() {
     local arch=$1 qemu triplet
-    case $arch in amd64) qemu=qemu-system-x86 ;; arm64) qemu=qemu-system-arm ;; *) return 1 ;; esac
+    case $arch in amd64) qemu="qemu-system-x86" ;; arm64) qemu="qemu-system-arm" ;; *) return 1 ;; esac
     if [ "$arch" = "$(dpkg --print-architecture)" ]; then
         echo "$qemu xen-system-$arch linux-image-$arch busybox-static cpio kmod libxencall1"
     else

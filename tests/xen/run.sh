@@ -75,7 +75,7 @@ libgcc_s_path() {
 # What has been seen to work is QEMU 7.2 (Debian 12) with either
 # release and QEMU 10 (Debian 13) with Debian 13; this keeps to those
 # pairs. For arm64, QEMU 7.2 (the machine's) boots both releases.
-qemu_bin=qemu-system-x86_64
+qemu_bin="qemu-system-x86_64"
 [ "$arch" = amd64 ] || qemu_bin=qemu-system-$(qemu_user_arch)
 qemu_version() { "$@" "$qemu_bin" --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1; }
 qemu=("$qemu_bin") qemu_root=''
