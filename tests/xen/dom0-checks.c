@@ -71,8 +71,12 @@ static void check_versions(xencall_handle *h)
         xentest_check(got[i] == expect && expect > 0, name, "got %#x, sysfs %#lx",
                       got[i], expect);
     }
-    /* Xen's page is 4 KiB on every architecture it runs on, whatever
-     * page size dom0's kernel uses (a multiple of it). */
+}
+
+/* Xen's page is 4 KiB on every architecture it runs on, whatever page
+ * size dom0's kernel uses (a multiple of it). */
+static void check_pagesize(xencall_handle *h)
+{
     long xen_page = xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0);
     long kernel_page = sysconf(_SC_PAGESIZE);
 
@@ -313,6 +317,7 @@ int main(int argc, char **argv)
     xentest_check(!strcmp(target, "/dev/xen/privcmd"), "privcmd-node", "%s", target);
 
     check_versions(h);
+    check_pagesize(h);
     check_strings(h);
     check_errors(h);
     check_memory_op(h, strtol(argv[2], NULL, 10));

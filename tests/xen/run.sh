@@ -268,7 +268,7 @@ boot_arm64() {
     initrd_at=$(( (kernel_at + $(stat -c %s "$kernel") + 0xffffff) & ~0xffffff ))
     echo "QEMU $qemu_major, virt machine (GICv2), -cpu cortex-a57"
     timeout --foreground -k 5 "$limit" "${qemu[@]}" \
-        -machine virt,virtualization=on,gic-version=2 -cpu cortex-a57 -smp 1 -m 2048 \
+        -machine virt,virtualization=on,gic-version=2 -cpu "${XENCALL_ARM64_CPU:-cortex-a57}" -smp 1 -m 2048 \
         -display none -monitor none -serial stdio -no-reboot \
         -kernel "$seen/xen" \
         -append "console=dtuart $xen_args bootscrub=0" \
