@@ -260,15 +260,19 @@ boot_amd64() {
 }
 
 boot_arm64() {
-    local kernel_at=$((0x49000000)) initrd_at
+    local kernel_at=$((0x49000000)) initrd_at cpu
     # QEMU's guest-loader devices hand Xen its modules through the
     # device tree. QEMU puts that tree at 0x48000000 (1 MiB): the dom0
     # kernel goes above it, the initramfs at the next 16 MiB after the
     # kernel (where the two overlapped the tree, Xen hit a BUG).
     initrd_at=$(( (kernel_at + $(stat -c %s "$kernel") + 0xffffff) & ~0xffffff ))
-    echo "QEMU $qemu_major, virt machine (GICv2), -cpu cortex-a57"
+    # -cpu max with QEMU's cheaper pointer-authentication algorithm ran
+    # the whole boot about 15% faster here than cortex-a57 (the two
+    # seen to work); XENCALL_ARM64_CPU chooses another model.
+    cpu=${XENCALL_ARM64_CPU:-max,pauth-impdef=on}
+    echo "QEMU $qemu_major, virt machine (GICv2), -cpu $cpu"
     timeout --foreground -k 5 "$limit" "${qemu[@]}" \
-        -machine virt,virtualization=on,gic-version=2 -cpu "${XENCALL_ARM64_CPU:-cortex-a57}" -smp 1 -m 2048 \
+        -machine virt,virtualization=on,gic-version=2 -cpu "$cpu" -smp 1 -m 2048 \
         -display none -monitor none -serial stdio -no-reboot \
         -kernel "$seen/xen" \
         -append "console=dtuart $xen_args bootscrub=0" \
