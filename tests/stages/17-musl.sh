@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# stage: uses the main build
 # musl as the C library (Alpine, which Xen's own CI runs as dom0): the
 # library, its tools and its test suites built with Debian's musl-gcc
 # and the simulated suites run; the library loaded both ways a program

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# stage: uses the main build
 # The test suite under valgrind memcheck: any error or definite leak
 # makes the program exit non-zero, which fails its tests.
 . "$(dirname "$0")/lib.sh"

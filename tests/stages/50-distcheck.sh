@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# stage: uses the main build
 # The release tarball builds, tests, installs and uninstalls cleanly.
 . "$(dirname "$0")/lib.sh"
 stage_begin distcheck

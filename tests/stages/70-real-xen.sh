@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# stage: uses the main build
 # A real Xen under QEMU, once per architecture (amd64, arm64) and
 # supported Debian release: that release's Xen, kernel, xl, daemons and
 # libraries boot a dom0 whose initramfs holds this tree built for it;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# stage: uses the main build
 # A real stub domain: newlib, libxentoollog/libxentoolcore and this
 # library built for Mini-OS (the library by the recipe in
 # src/minios/README.md, run as written), linked with the test program
