@@ -176,10 +176,31 @@ debian_library() {
 }
 
 # What tests/xen/run.sh needs on the machine (or in a release's root)
-# to boot that release's Xen and dom0 under QEMU.
+# to boot that release's Xen for Debian architecture ARCH under QEMU:
+# for the machine's own architecture, its Xen, kernel and busybox; for
+# another (arm64 on amd64), QEMU and the cross tools only (Xen, kernel
+# and the rest come from a sysroot, tests/stages/sysroot.sh), and
+# qemu-user, which runs that architecture's loader to list libraries.
+xen_boot_packages() {
+    local arch=$1 qemu triplet
+    case $arch in amd64) qemu="qemu-system-x86" ;; arm64) qemu="qemu-system-arm" ;; *) return 1 ;; esac
+    if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+        echo "$qemu xen-system-$arch linux-image-$arch busybox-static cpio kmod libxencall1"
+    else
+        triplet=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null) || return 1
+        echo "$qemu qemu-user cpio kmod gcc-$triplet libc6-dev-$arch-cross"
+    fi
+}
+# Those of the machine's own architecture.
 # shellcheck disable=SC2034
-XENCALL_BOOT_PACKAGES="qemu-system-x86 xen-system-amd64 linux-image-amd64 busybox-static cpio kmod
- libxencall1"
+XENCALL_BOOT_PACKAGES=$(xen_boot_packages "$(dpkg --print-architecture)")
+# The architecture whose Xen the demo boots: the machine's, or
+# XENCALL_ARCH's (arm64 on an amd64 machine: under qemu-system-aarch64
+# with a cross-built library).
+xen_arch() { echo "${XENCALL_ARCH:-$(dpkg --print-architecture)}"; }
+# What dom0's demo section (dom0-init.sh's show_demo) printed on the
+# serial LOG, without Xen's boot chatter: what demo.sh shows.
+demo_output() { sed -n '/^==== xl info/,/^==== end of the demo/p' "$1" | tr -d '\r'; }
 # The value of the make variable VAR in the configured build DIR (a
 # source list, flags, the dom0 programs): what the build declares, read
 # from it instead of restated. With ROOT (not empty), DIR is a path
@@ -206,11 +227,12 @@ make_dom0_programs() {
         timeout 600 "${in_root[@]}" make -C "$dir" -s -j"$(nproc)" $programs
 }
 
-# Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT];
-# XENCALL_DOM0_EXTRA passes through) and count what dom0 printed on
-# the serial LOG: that QEMU ended cleanly, each "XENTEST PASS|FAIL"
-# line whose name starts with PREFIX (a check named "LABEL: NAME"),
-# and that dom0 reached its end. Its INFO lines are shown.
+# Boot with tests/xen/run.sh (ARGS: BUILD test LOG TIMEOUT [ROOT
+# [ARCH]]; XENCALL_DOM0_EXTRA passes through) and count what dom0
+# printed on the serial LOG: that QEMU ended cleanly, each "XENTEST
+# PASS|FAIL|SKIP" line whose name starts with PREFIX (a check named
+# "LABEL: NAME"; a SKIP says why it does not apply), and that dom0
+# reached its end. Its INFO lines are shown, and the boot's time.
 stage_boot_xen() {
     local label=$1 prefix=$2 log=$5 start=$SECONDS line
     shift 2
@@ -225,8 +247,9 @@ stage_boot_xen() {
         case "$line" in
             "XENTEST PASS "*) stage_pass "$label${line#XENTEST PASS }" ;;
             "XENTEST FAIL "*) stage_fail "$label${line#XENTEST FAIL }" ;;
+            "XENTEST SKIP "*) stage_skip "$label${line#XENTEST SKIP }" ;;
         esac
-    done < <(grep -a -E "^XENTEST (PASS|FAIL) $prefix" "$log" | tr -d '\r')
+    done < <(grep -a -E "^XENTEST (PASS|FAIL|SKIP) $prefix" "$log" | tr -d '\r')
     # A run cut short must not pass on the checks it reached.
     if grep -aq '^XENTEST DONE' "$log"; then
         stage_pass "${label}dom0 ran every check to the end"

@@ -114,3 +114,23 @@ cross_configure_args() {
         CPPFLAGS="-I$root/usr/include/$multiarch -I$root/usr/include" \
         LDFLAGS="-Wl,-rpath-link,$root/usr/lib/$multiarch"
 }
+
+# cross_xen_build ARCH RELEASE DIR: this tree (run from its top, with
+# configure made) cross-built in DIR for ARCH against RELEASE's sysroot,
+# with the programs tests/xen/run.sh puts into dom0; prints the
+# sysroot, which run.sh boots as ROOT. What stage 70 and demo.sh's
+# other-architecture way both use. Output in DIR/build.out.
+cross_xen_build() {
+    local arch=$1 release=$2 dir=$3 root top args
+    case $arch in
+        arm64) root=$(arm64_sysroot "$release") || return 1 ;;
+        *) echo "no sysroot recipe for $arch" >&2; return 1 ;;
+    esac
+    mapfile -t args < <(cross_configure_args "$arch" "$root")
+    top=$(pwd)
+    mkdir -p "$dir" &&
+        (cd "$dir" && timeout 600 "$top/configure" -q --enable-werror "${args[@]}") >"$dir/build.out" 2>&1 &&
+        make_dom0_programs "$dir" >>"$dir/build.out" 2>&1 ||
+        { tail -n 30 "$dir/build.out" >&2; echo "cross build for $arch $release failed (log: $dir/build.out)" >&2; return 1; }
+    echo "$root"
+}

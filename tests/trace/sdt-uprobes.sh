@@ -13,6 +13,7 @@
 set -eu
 lib=$1 path=${2:-$1} group=${3:-xencall}
 {
+    readelf -hW "$lib" | awk '$1 == "Machine:" { $1 = ""; print "MACHINE" $0 }'
     readelf -lW "$lib" | awk '$1 == "LOAD" { print "LOAD", $2, $3, $6 }'
     readelf -n "$lib"
 } | awk -v path="$path" -v group="$group" '
@@ -31,6 +32,10 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         }
         for (i = 8; i <= 15; i++)
             reg["r" i] = reg["r" i "d"] = reg["r" i "w"] = reg["r" i "b"] = "r" i
+        # AArch64: xN and its low half wN are both read as %xN.
+        for (i = 0; i <= 30; i++)
+            a64["x" i] = a64["w" i] = "x" i
+        a64["sp"] = "sp"
     }
     function hex(s,   v, i) {   # mawk has no strtonum()
         v = 0; s = tolower(s); sub(/^0x/, "", s); sub(/,$/, "", s)
@@ -52,6 +57,8 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         type = (hex_out ? "x" : size < 0 ? "s" : "u") (size < 0 ? -size : size) * 8
         if (loc ~ /^\$-?[0-9]+$/)
             return "\\" substr(loc, 2) ":" type
+        if (aarch64)
+            return a64_fetcharg(loc, type)
         if (loc ~ /^%[a-z0-9]+$/ && (substr(loc, 2) in reg))
             return "%" reg[substr(loc, 2)] ":" type
         paren = index(loc, "(%")
@@ -64,11 +71,30 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         printf "sdt-uprobes: cannot express argument %s\n", spec > "/dev/stderr"
         exit 1
     }
+    # AArch64 operands: "x3", "w3", "7" (a constant), "[sp, 16]", "[x1]".
+    function a64_fetcharg(loc, type,   r, disp) {
+        if (loc ~ /^-?[0-9]+$/)
+            return "\\" loc ":" type
+        if (loc in a64)
+            return "%" a64[loc] ":" type
+        if (loc ~ /^\[[a-z0-9]+(,-?[0-9]+)?\]$/) {
+            r = substr(loc, 2, length(loc) - 2); disp = r
+            sub(/,.*/, "", r); if (!sub(/^[^,]*,/, "", disp)) disp = 0
+            if (r in a64)
+                return (disp ~ /^-/ ? disp : "+" disp) "(%" a64[r] "):" type
+        }
+        bad = 1
+        printf "sdt-uprobes: cannot express argument %s\n", loc > "/dev/stderr"
+        exit 1
+    }
+    $1 == "MACHINE" { aarch64 = $2 == "AArch64"; next }
     $1 == "LOAD" { nload++; loff[nload] = hex($2); lva[nload] = hex($3); lsz[nload] = hex($4); next }
     $1 == "Provider:" { provider = $2; next }
     $1 == "Name:" { name = $2; next }
     $1 == "Location:" { loc = hex($2); sem = hex($6); next }
     $1 == "Arguments:" && provider == "xencall" {
+        if (aarch64)   # "[sp, 16]" is one argument
+            { gsub(/, /, ","); $0 = $0 }
         event = name (seen[name]++ ? "_" (seen[name] - 1) : "")
         line = sprintf("p:%s/%s %s:0x%x", group, event, path, file_offset(loc))
         if (sem)

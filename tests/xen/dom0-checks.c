@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <xen/xen.h>
@@ -70,8 +71,17 @@ static void check_versions(xencall_handle *h)
         xentest_check(got[i] == expect && expect > 0, name, "got %#x, sysfs %#lx",
                       got[i], expect);
     }
-    xentest_ok(xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0) == 4096,
-               "pagesize");
+}
+
+/* Xen's page is 4 KiB on every architecture it runs on, whatever page
+ * size dom0's kernel uses (a multiple of it). */
+static void check_pagesize(xencall_handle *h)
+{
+    long xen_page = xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0);
+    long kernel_page = sysconf(_SC_PAGESIZE);
+
+    xentest_check(xen_page == 4096 && kernel_page > 0 && kernel_page % xen_page == 0,
+                  "pagesize", "Xen %ld, dom0's kernel %ld", xen_page, kernel_page);
 }
 
 static void check_strings(xencall_handle *h)
@@ -79,6 +89,8 @@ static void check_strings(xencall_handle *h)
     char want[1024];
     char *extra = xencall_alloc_buffer(h, sizeof(xen_extraversion_t));
     char *caps = xencall_alloc_buffer(h, sizeof(xen_capabilities_info_t));
+    struct utsname self;
+    char own[sizeof(self.machine) + 16];
     int rc;
 
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion,
@@ -89,8 +101,12 @@ static void check_strings(xencall_handle *h)
     rc = xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities,
                   (uintptr_t)caps);
     sys_line("/sys/hypervisor/properties/capabilities", want, sizeof(want));
-    xentest_check(rc == 0 && !strcmp(caps, want) && strstr(caps, "xen-3.0-x86_64"),
-                  "capabilities", "\"%s\"", caps);
+    /* Xen runs domains of dom0's own machine type ("xen-3.0-x86_64",
+     * "xen-3.0-aarch64"), as the running kernel names it. */
+    uname(&self);
+    snprintf(own, sizeof(own), "xen-3.0-%s", self.machine);
+    xentest_check(rc == 0 && !strcmp(caps, want) && strstr(caps, own),
+                  "capabilities", "\"%s\", wanted %s in it", caps, own);
     xencall_free_buffer(h, extra);
     xencall_free_buffer(h, caps);
 }
@@ -301,6 +317,7 @@ int main(int argc, char **argv)
     xentest_check(!strcmp(target, "/dev/xen/privcmd"), "privcmd-node", "%s", target);
 
     check_versions(h);
+    check_pagesize(h);
     check_strings(h);
     check_errors(h);
     check_memory_op(h, strtol(argv[2], NULL, 10));

@@ -3,7 +3,7 @@
 # programs this release ships, run once with Debian's libxencall and
 # once with ours in the same boot; the outcomes of every step must be
 # the same. Sourced by dom0-init.sh (test mode) with its helpers
-# (pass, fail), our_lib and debian_lib, the paths of this libxencall
+# (pass, fail, skip), our_lib and debian_lib, the paths of this libxencall
 # and Debian's.
 # shellcheck disable=SC2154
 
@@ -53,6 +53,10 @@ toolstack_workflow() {
             echo "$s failed" >>"$out"
         fi
     }
+    not_applicable() {   # STEP WHY
+        skip "toolstack/$who/$1 (not applicable: $2)"
+        echo "$1 not applicable" >>"$out"
+    }
     LD_DEBUG=libs xl list 2>/tmp/ld-$who.log >/dev/null
     loaded=$(sed -n 's/.*calling init: \(.*\/libxencall\.so[^ ]*\).*/\1/p' /tmp/ld-$who.log | head -n1)
     echo "XENTEST INFO toolstack/$who: xl loads $loaded"
@@ -80,14 +84,25 @@ toolstack_workflow() {
 
     tick=$(last_tick "$g")
     start=$(uptime_cs)
-    step save xl save "$g" "/tmp/$g.save"
+    xl save "$g" "/tmp/$g.save" >"/tmp/save-$g.log" 2>&1
+    saved=$?
     echo $(($(uptime_cs) - start)) >"/tmp/save-cs-$who"
-    step gone-after-save sh -c "! xl list $g >/dev/null 2>&1"
-    start=$(uptime_cs)
-    step restore sh -c "xl restore /tmp/$g.save >/tmp/restore-$g.log 2>&1"
-    echo $(($(uptime_cs) - start)) >"/tmp/restore-cs-$who"
-    rm -f "/tmp/$g.save"
-    step alive-after-restore wait_until 60 ticked_since "$g" "$tick"
+    # Xen on Arm has no save/restore: its xl answers so and leaves the
+    # guest running. Those steps are not applicable, never passes.
+    if [ "$saved" -ne 0 ] && grep -q 'command not implemented' "/tmp/save-$g.log" &&
+        xl list "$g" >/dev/null 2>&1; then
+        why="xl save says \"$(head -n1 "/tmp/save-$g.log")\": no save/restore in this Xen"
+        for s in save gone-after-save restore alive-after-restore; do not_applicable "$s" "$why"; done
+    else
+        cat "/tmp/save-$g.log"
+        step save [ "$saved" -eq 0 ]
+        step gone-after-save sh -c "! xl list $g >/dev/null 2>&1"
+        start=$(uptime_cs)
+        step restore sh -c "xl restore /tmp/$g.save >/tmp/restore-$g.log 2>&1"
+        echo $(($(uptime_cs) - start)) >"/tmp/restore-cs-$who"
+        rm -f "/tmp/$g.save"
+        step alive-after-restore wait_until 60 ticked_since "$g" "$tick"
+    fi
     step destroy xl destroy "$g"
     step gone-after-destroy sh -c "! xl list $g >/dev/null 2>&1 && xl list | grep -q '^Domain-0 '"
     grep -q XENTEST-GUEST-ALIVE "/var/log/xen/guest-$g.log" 2>/dev/null ||
@@ -95,11 +110,25 @@ toolstack_workflow() {
 
     # Xen's own tests; what each printed, with domain numbers left out
     # (they differ between the two runs).
+    # One that fails with Debian's library tests this Xen, not the
+    # library (Xen 4.20 on Arm gives a new domain no paging pool): not
+    # applicable then, for ours too if it fails with the same output.
     for prog in test-resource test-paging-mempool; do
         [ -x "$toolstack_dir/$prog" ] || continue
-        step "$prog" sh -c "$toolstack_dir/$prog >/tmp/$prog-$who.log 2>&1"
+        "$toolstack_dir/$prog" >"/tmp/$prog-$who.log" 2>&1
+        ran=$?
         sed 's/\bd[0-9][0-9]*/dN/g' "/tmp/$prog-$who.log" >"/tmp/$prog-$who.out"
         sed "s|^|XENTEST INFO $prog ($who): |" "/tmp/$prog-$who.out"
+        why="Xen's own test fails on this Xen with Debian's libxencall: $(grep -v '^ *$' "/tmp/$prog-debian.out" 2>/dev/null | tail -n1)"
+        if [ "$ran" -ne 0 ] && [ "$who" = debian ]; then
+            touch "/tmp/$prog-debian.failed"
+            not_applicable "$prog" "$why"
+        elif [ "$ran" -ne 0 ] && [ -e "/tmp/$prog-debian.failed" ] &&
+            cmp -s "/tmp/$prog-debian.out" "/tmp/$prog-$who.out"; then
+            not_applicable "$prog" "$why; ours fails the same way"
+        else
+            step "$prog" [ "$ran" -eq 0 ]
+        fi
     done
     # The descriptor a restricted process leaks must make no hypercall:
     # the checker finds it blocked (EPERM: privcmd restricted by the
@@ -136,5 +165,6 @@ else
         [ -e "/tmp/$prog-debian.out" ] && diff "/tmp/$prog-debian.out" "/tmp/$prog-ours.out"
     done
 fi
-cat /tmp/save-cs-debian /tmp/restore-cs-debian /tmp/save-cs-ours /tmp/restore-cs-ours | tr '\n' ' ' |
-    awk '{ printf "XENTEST INFO xl save / restore of a 128 MiB PV guest: Debian %.2f s / %.2f s, ours %.2f s / %.2f s\n", $1 / 100, $2 / 100, $3 / 100, $4 / 100 }'
+[ -e /tmp/restore-cs-ours ] && [ -e /tmp/restore-cs-debian ] &&
+    cat /tmp/save-cs-debian /tmp/restore-cs-debian /tmp/save-cs-ours /tmp/restore-cs-ours | tr '\n' ' ' |
+    awk '{ printf "XENTEST INFO xl save / restore of a 128 MiB guest: Debian %.2f s / %.2f s, ours %.2f s / %.2f s\n", $1 / 100, $2 / 100, $3 / 100, $4 / 100 }'
