@@ -13,6 +13,7 @@
 set -eu
 lib=$1 path=${2:-$1} group=${3:-xencall}
 {
+    readelf -h "$lib" | awk '$1 == "Machine:" { print "MACHINE", $2 }'
     readelf -lW "$lib" | awk '$1 == "LOAD" { print "LOAD", $2, $3, $6 }'
     readelf -n "$lib"
 } | awk -v path="$path" -v group="$group" '
@@ -31,6 +32,24 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         }
         for (i = 8; i <= 15; i++)
             reg["r" i] = reg["r" i "d"] = reg["r" i "w"] = reg["r" i "b"] = "r" i
+        # AArch64: sdt.h writes registers bare (x19, w0, sp), constants
+        # bare too (8@0), memory as [base, #disp]; the kernel names x0-x30, sp.
+        for (i = 0; i <= 30; i++)
+            a64["x" i] = a64["w" i] = "x" i
+        a64["sp"] = a64["wsp"] = "sp"
+    }
+    function fetcharg_a64(loc, type,   r, disp) {
+        if (loc ~ /^#?-?[0-9]+$/)
+            return "\\" substr(loc, loc ~ /^#/ ? 2 : 1) ":" type
+        if (loc in a64)
+            return "%" a64[loc] ":" type
+        if (loc ~ /^\[[a-z0-9]+(, *#?-?[0-9]+)?\]$/) {
+            r = loc; sub(/^\[/, "", r); sub(/[],].*/, "", r)
+            disp = loc; sub(/^[^,]*,? */, "", disp); sub(/^#/, "", disp); sub(/\]$/, "", disp)
+            if (r in a64)
+                return (disp ~ /^-/ ? disp : "+" (disp == "" ? 0 : disp)) "(%" a64[r] "):" type
+        }
+        return ""
     }
     function hex(s,   v, i) {   # mawk has no strtonum()
         v = 0; s = tolower(s); sub(/^0x/, "", s); sub(/,$/, "", s)
@@ -50,6 +69,8 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
     function fetcharg(spec, hex_out,   at, size, loc, type, paren, disp, r) {
         at = index(spec, "@"); size = substr(spec, 1, at - 1) + 0; loc = substr(spec, at + 1)
         type = (hex_out ? "x" : size < 0 ? "s" : "u") (size < 0 ? -size : size) * 8
+        if (machine == "AArch64" && (r = fetcharg_a64(loc, type)) != "")
+            return r
         if (loc ~ /^\$-?[0-9]+$/)
             return "\\" substr(loc, 2) ":" type
         if (loc ~ /^%[a-z0-9]+$/ && (substr(loc, 2) in reg))
@@ -64,11 +85,13 @@ lib=$1 path=${2:-$1} group=${3:-xencall}
         printf "sdt-uprobes: cannot express argument %s\n", spec > "/dev/stderr"
         exit 1
     }
+    $1 == "MACHINE" { machine = $2; next }
     $1 == "LOAD" { nload++; loff[nload] = hex($2); lva[nload] = hex($3); lsz[nload] = hex($4); next }
     $1 == "Provider:" { provider = $2; next }
     $1 == "Name:" { name = $2; next }
     $1 == "Location:" { loc = hex($2); sem = hex($6); next }
     $1 == "Arguments:" && provider == "xencall" {
+        gsub(/, +/, ",")   # one field per argument: [sp, 16] is one
         event = name (seen[name]++ ? "_" (seen[name] - 1) : "")
         line = sprintf("p:%s/%s %s:0x%x", group, event, path, file_offset(loc))
         if (sem)
