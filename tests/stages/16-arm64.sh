@@ -42,6 +42,7 @@ if [ "$(uname -m)" = aarch64 ]; then
     # The machine's own libxen-dev, libcmocka-dev and systemtap-sdt-dev
     # (tests/run-all.sh installs them).
     foreign_choose_way "$dir" gcc ""
+    STAGE_NAME="arm64 ($FOREIGN_WAY)"
     config=(--enable-trace-points)
 else
     stage_apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user ||
@@ -49,6 +50,7 @@ else
     root=$(arm64_sysroot "$(host_release)") ||
         stage_cannot_run "no arm64 sysroot of Debian $(host_release) (Debian's arm64 packages)"
     foreign_choose_way "$dir" aarch64-linux-gnu-gcc "this machine is $(uname -m)" qemu-aarch64 -L "$root"
+    STAGE_NAME="arm64 ($FOREIGN_WAY)"
     mapfile -t config < <(cross_configure_args arm64 "$root")
     multiarch=$(dpkg-architecture -a arm64 -qDEB_HOST_MULTIARCH)
     # The machine's pkg-config as it is reads the machine's (amd64) .pc
@@ -59,7 +61,6 @@ else
     configure_refused "cross build, trace points asked for, no $multiarch/sys/sdt.h seen" \
         'needs sys/sdt.h' "${no_sdt[@]}"
 fi
-STAGE_NAME="arm64 ($FOREIGN_WAY)"
 
 foreign_build_check "$dir" arm64 ELF64 AArch64 "${config[@]}"
 stage_end

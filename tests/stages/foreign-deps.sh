@@ -7,9 +7,11 @@
 # shared library with a pkg-config file, cached under $XENCALL_CACHE
 # keyed by their sources, the compiler and this recipe. Sourced after
 # lib.sh, never run as a stage. The caller sets FOREIGN_CC (the compiler
-# command, e.g. "gcc -m32" or "musl-gcc") and FOREIGN_WHAT (the target
-# in .pc descriptions and messages), then calls foreign_deps NAME
-# (stage 15 for -m32, stage 17 for musl).
+# command, e.g. "i686-linux-gnu-gcc" or "musl-gcc") and FOREIGN_WHAT
+# (the target in .pc descriptions and messages), then calls foreign_deps
+# NAME (stage 15 for i386, stage 17 for musl). Below them, what stages
+# 15 and 16 share: running another architecture's programs natively or
+# under qemu-user, and building and checking this tree for it.
 
 # foreign_shlib OUT NAME MAJOR VERSION_SCRIPT CFLAGS SOURCES...: a shared
 # library libNAME.so.MAJOR in OUT/lib, with its symbol versions when a
