@@ -139,7 +139,7 @@ foreign_choose_way() {
     if [ -z "$why" ]; then
         why=$(foreign_hellos_run "$hellos" 2>&1) && { FOREIGN_WAY=native; return 0; }
         why=${why%%$'\n'*}
-        why="this kernel runs no such program (${why:-a hello failed})"
+        why="this kernel runs no $STAGE_NAME program (${why:-a hello failed})"
     fi
     command -v "$1" >/dev/null || stage_apt_install qemu-user ||
         stage_cannot_run "$why, and qemu-user ($1) cannot be installed"
