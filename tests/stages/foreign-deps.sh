@@ -34,6 +34,7 @@ foreign_shlib() {
 # foreign_pc OUT NAME VERSION: what configure's PKG_CHECK_MODULES reads.
 # The run path lets the test programs find the target's libraries.
 foreign_pc() {
+    # shellcheck disable=SC2153 # FOREIGN_WHAT: set by the caller
     printf '%s\n' "libdir=$1/lib" "includedir=$1/include" "" "Name: $2" \
         "Description: $2 built for $FOREIGN_WHAT by the xencall tests" "Version: $3" \
         "Cflags: -I\${includedir}" \
@@ -134,13 +135,14 @@ foreign_choose_way() {
     shift 3
     FOREIGN_EMULATOR=()
     mkdir -p "$hellos" && printf 'int main(void) { return 0; }\n' >"$hellos/hello.c"
-    $cc -static -o "$hellos/static" "$hellos/hello.c" && $cc -o "$hellos/dynamic" "$hellos/hello.c" ||
+    { $cc -static -o "$hellos/static" "$hellos/hello.c" && $cc -o "$hellos/dynamic" "$hellos/hello.c"; } ||
         stage_cannot_run "$cc cannot link a static and a dynamic hello: its C library is incomplete"
     if [ -z "$why" ]; then
         why=$(foreign_hellos_run "$hellos" 2>&1) && { FOREIGN_WAY=native; return 0; }
         why=${why%%$'\n'*}
         why="this kernel runs no $STAGE_NAME program (${why:-a hello failed})"
     fi
+    [ $# -gt 0 ] || stage_cannot_run "$why, and no emulator for it"
     command -v "$1" >/dev/null || stage_apt_install qemu-user ||
         stage_cannot_run "$why, and qemu-user ($1) cannot be installed"
     if ! foreign_hellos_run "$hellos" "$@" >/dev/null 2>&1; then
@@ -150,6 +152,7 @@ foreign_choose_way() {
     fi
     version=$("$1" --version | sed -n '1s/^qemu-[a-z0-9_]* version \([0-9.]*\).*/\1/p')
     FOREIGN_EMULATOR=("$@")
+    # shellcheck disable=SC2034 # the stage's name
     FOREIGN_WAY="emulated under $1 $version"
     echo "$why: the programs run under $*"
 }
