@@ -18,8 +18,12 @@ walk=${2:-tests/faults/fault-walk}
 # __memset_chk in place of memcpy and memset; clang (and gcc at times)
 # calls memcpy or memset for a struct copy or a loop. A __X_chk for a
 # call that has a wrapper needs a wrapper too: the wrapper of X never
-# sees it.
+# sees it. On aarch64, GCC's default -moutline-atomics turns each
+# atomic operation into a call to a libgcc helper linked into the
+# library, and libgcc's constructor init_have_lse_atomics, run once at
+# load, asks __getauxval(AT_HWCAP) whether the CPU has LSE atomics.
 cannot_fail='
+__getauxval only libgcc'"'"'s load-time LSE check (aarch64 outline atomics) calls it; without an answer it returns 0 and the helpers take their LL/SC path, which is no error
 __errno_location returns the thread'"'"'s errno address
 __stack_chk_fail only ends the process (a smashed stack), never returns to report
 __memcpy_chk is memcpy, or ends the process on an overflow, which is no error to report
