@@ -88,9 +88,13 @@ sysroot_unpack() {
 XENCALL_ARM64_PACKAGES="libxen-dev libcmocka-dev systemtap-sdt-dev libxencall1
  xen-system-arm64 linux-image-arm64 busybox-static xenstore-utils"
 
-# arm64_sysroot RELEASE: prints the path of RELEASE's arm64 sysroot.
+# arm64_sysroot RELEASE [KERNEL]: prints the path of RELEASE's arm64
+# sysroot; KERNEL names another dom0 kernel package than Debian's
+# default (linux-image-arm64-16k: 16 KiB pages).
 # shellcheck disable=SC2086
-arm64_sysroot() { debian_sysroot arm64 "$1" $XENCALL_ARM64_PACKAGES; }
+arm64_sysroot() {
+    debian_sysroot arm64 "$1" ${XENCALL_ARM64_PACKAGES/linux-image-arm64/${2:-linux-image-arm64}}
+}
 
 # cross_configure_args ARCH SYSROOT: configure's arguments for a cross
 # build for Debian architecture ARCH (arm64) with Debian's cross gcc

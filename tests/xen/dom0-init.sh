@@ -75,6 +75,7 @@ show_demo
 
 echo "XENTEST INFO dom0 up; Xen $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)$(cat /sys/hypervisor/version/extra)"
 dom0-checks bufdev "$pages"
+pagesize   # the kernel's page, and our buffers on it
 
 # Debian's xl, on our library: which one the loader picked, and output.
 LD_DEBUG=libs xl info >/tmp/xl-info 2>/tmp/xl-ld.log

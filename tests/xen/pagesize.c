@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Run in a dom0 whose kernel page may be larger than Xen's 4 KiB page
- * (boot-16k.sh): prints the kernel's page, what the kernel maps for a
+ * Run in every dom0 of stage 70, whose kernel page may be larger than
+ * Xen's 4 KiB page (Debian 13's linux-image-arm64-16k): prints the kernel's page, what the kernel maps for a
  * one-Xen-page buffer, and checks this library's buffers there, one
  * XENTEST line each (tests/helpers/xentest.h).
  */
