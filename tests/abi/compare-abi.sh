@@ -11,9 +11,11 @@
 # compatibility are 100%. The HTML report is WORKDIR/compat_report.html.
 # CC, for libraries of another architecture, is the gcc that targets it
 # (aarch64-linux-gnu-gcc; its g++ too: the headers are parsed as C++).
-# Each header is read with its own folder as the only include path:
-# left to guess, the checker also adds folders found beside it (a
-# sysroot's usr/include/xen, whose features.h hides the C library's).
+# Each header is read alone, from a copy in a folder of its own given
+# as the only include path, with the compiler's own C library headers:
+# left to guess, the checker adds folders found beside it (a root's
+# usr/include/xen, whose features.h hides the C library's; a root's
+# usr/include, another release's C library headers).
 set -eu
 [ $# -eq 6 ] || [ $# -eq 7 ] || { sed -n 's/^#   //p' "$0" >&2; exit 2; }
 abs() { readlink -f "$1"; }
@@ -22,16 +24,18 @@ our_lib=$(abs "$1") our_h=$(abs "$2") deb_lib=$(abs "$3") deb_h=$(abs "$4") deb_
 work=$(cd "$6" && pwd)
 our_version=${our_lib##*.so.}
 cc=${7:-}
+mkdir -p "$work/debian-include" "$work/ours-include"
+cp "$deb_h" "$work/debian-include/" && cp "$our_h" "$work/ours-include/"
 cat > "$work/debian.xml" <<XML
 <version>$deb_version</version>
-<headers>$deb_h</headers>
-<include_paths>$(dirname "$deb_h")</include_paths>
+<headers>$work/debian-include</headers>
+<include_paths>$work/debian-include</include_paths>
 <libs>$deb_lib</libs>
 XML
 cat > "$work/ours.xml" <<XML
 <version>$our_version</version>
-<headers>$our_h</headers>
-<include_paths>$(dirname "$our_h")</include_paths>
+<headers>$work/ours-include</headers>
+<include_paths>$work/ours-include</include_paths>
 <libs>$our_lib</libs>
 XML
 rc=0

@@ -82,7 +82,7 @@ compare_with() {
     mkdir -p "$out"
     echo "$label: ours: $ours; Debian's $version: $deb_lib, $deb_h"
     tests/abi/compare-abi.sh "$ours" include/xencall.h "$deb_lib" "$deb_h" "$version" \
-        "$out/acc" $cc > "$out/verdict.txt" 2>&1
+        "$out/acc" ${cc:+"$cc"} > "$out/verdict.txt" 2>&1
     sed "s/^/$label: /" "$out/verdict.txt"
     echo "$label: abi-compliance-checker${cc:+ with $cc} took $((SECONDS - start)) s; report: $out/acc/compat_report.html"
     for kind in Binary Source; do
