@@ -20,7 +20,7 @@
 stage_begin abi
 
 export DEBIAN_FRONTEND=noninteractive
-work=$(stage_work_dir abi)
+work=$(stage_work_dir abi) || exit 1
 native=$(dpkg --print-architecture)
 
 if ! stage_apt_install abi-compliance-checker binutils dpkg-dev; then
@@ -51,7 +51,7 @@ our_library() {
         built_library "$XENCALL_BUILD"
         return
     fi
-    dir=$(stage_work_dir "abi-$arch")
+    dir=$(stage_work_dir "abi-$arch") || return 1
     sysroot=$(arm64_sysroot "$(host_release)") &&
         mapfile -t args < <(cross_configure_args "$arch" "$sysroot") || return 1
     find "$dir" -mindepth 1 -delete
