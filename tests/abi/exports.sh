@@ -6,8 +6,9 @@
 # The one reader of src/libxencall.map for the tests.
 #   tests/abi/exports.sh LIB|MAP               every line
 #   tests/abi/exports.sh --functions LIB|MAP   the function names alone
-# A library's come from objdump -T; a file ending in .map is read as a
-# version script.
+# A library's come from objdump -T, its defined symbols that are not
+# local (the AArch64 linker also lists section symbols, .init and
+# .data, as local); a file ending in .map is read as a version script.
 set -eu
 functions_only=no
 if [ "$1" = --functions ]; then functions_only=yes; shift; fi
@@ -19,6 +20,6 @@ case $1 in
          global && /^ *[A-Za-z_][A-Za-z0-9_]*;/ { sub(/;.*/, ""); print $1, node }' "$1" ;;
 *)
     LC_ALL=C objdump -T "$1" |
-        awk '$1 ~ /^[0-9a-f]+$/ && NF >= 6 && $0 !~ /\*UND\*/ { print $NF, $(NF-1) }' ;;
+        awk '$1 ~ /^[0-9a-f]+$/ && NF >= 6 && $2 != "l" && $0 !~ /\*UND\*/ { print $NF, $(NF-1) }' ;;
 esac | LC_ALL=C sort |
     if [ $functions_only = yes ]; then awk '$1 != $2 { print $1 }'; else cat; fi

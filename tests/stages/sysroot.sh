@@ -138,3 +138,77 @@ cross_xen_build() {
         { tail -n 30 "$dir/build.out" >&2; echo "cross build for $arch $release failed (log: $dir/build.out)" >&2; return 1; }
     echo "$root"
 }
+
+# foreign_run ARCH CMD...: runs CMD... where the kernel runs ARCH's
+# programs (a chroot into a root holding them, an ARCH program) through
+# Debian's qemu-user-static, as binfmt_misc does once that is set up,
+# but without touching the machine's binfmt_misc: CMD runs in a user
+# and mount namespace of its own, which mounts binfmt_misc's instance
+# of its own (Linux 6.7 and later) and registers only ARCH's handler
+# there (Debian's line for it, from the package's binfmt.d), gone when
+# CMD ends. The namespace maps every user and group id to itself, so
+# root stays root for the files CMD writes. qemu-user-static is
+# unpacked into a cached folder, not installed: where binfmt-support
+# is installed, its postinst would register handlers machine-wide.
+foreign_run() {
+    local arch=$1 cpu qemu conf pid i
+    shift
+    cpu=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_CPU 2>/dev/null) &&
+        qemu=$(debian_sysroot "$(dpkg --print-architecture)" "$(host_release)" qemu-user-static) &&
+        conf=$(sed "s|:/usr/|:$qemu/usr/|" "$qemu/usr/lib/binfmt.d/qemu-$cpu.conf") || return 1
+    # shellcheck disable=SC2016
+    unshare --user --mount -- sh -c '
+        n=0
+        until grep -q . /proc/self/uid_map; do   # written from outside, below
+            n=$((n + 1)); [ $n -lt 100 ] || exit 125; sleep 0.1
+        done
+        mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc &&
+            printf "%s" "$0" >/proc/sys/fs/binfmt_misc/register && exec "$@"' "$conf" "$@" &
+    pid=$!
+    # Refused until unshare has made the namespace: tried again.
+    for i in $(seq 100); do
+        { echo "0 0 4294967295" >"/proc/$pid/uid_map" &&
+          echo "0 0 4294967295" >"/proc/$pid/gid_map"; } 2>/dev/null && break
+        [ "$i" -lt 100 ] && sleep 0.1
+    done
+    wait "$pid"
+}
+
+# release_foreign_root RELEASE ARCH: prints the path of RELEASE's build
+# root (release_build_root) with ARCH added to its dpkg
+# (--add-architecture) and, beside its own packages, what a Debian
+# cross build for ARCH builds with (crossbuild-essential-ARCH), the
+# release's ARCH Xen (xen-system-ARCH: xl, libxenctrl, libxencall1)
+# with libxen-dev. ARCH's maintainer scripts (python3's, which xl's
+# package needs) run under foreign_run. Made from a copy of the build
+# root, kept under $XENCALL_CACHE, remade when the build root is (a
+# week) or this recipe changes. Stages work in an overlay of it.
+release_foreign_root() {
+    local release=$1 arch=$2 base key root
+    base=$(release_build_root "$release") || return 1
+    key=$(declare -f release_foreign_root | sha256sum | cut -c1-12)
+    root=$base-$arch-$key
+    (
+        flock -w 1800 9 || exit 1
+        [ -e "$root/.made" ] && [ "$root/.made" -nt "$base/.made" ] && exit 0
+        echo "making the $release root with its $arch Xen and cross compiler: $root" >&2
+        rm -rf "$root" && flock "$base.lock" cp -a "$base" "$root" && rm -f "$root/.made" &&
+            foreign_run "$arch" timeout 1800 chroot "$root" \
+                env LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive sh -c "
+                dpkg --add-architecture $arch && apt-get update -q &&
+                apt-get install -y -q --no-install-recommends crossbuild-essential-$arch \
+                    xen-system-$arch:$arch libxen-dev:$arch &&
+                apt-get clean" >"$root.log" 2>&1 &&
+            touch "$root/.made"
+    ) 9>"$root.lock" || {
+        tail -n 20 "$root.log" >&2
+        echo "cannot make the $release root with its $arch packages (log: $root.log)" >&2
+        return 1
+    }
+    echo "$root"
+}
+
+# The architectures the packages and the ABI are checked for (stages
+# 80 and 85): the machine's own, and arm64 (cross-built where the
+# machine is not arm64).
+xencall_architectures() { printf '%s\n' "$(dpkg --print-architecture)" arm64 | awk '!seen[$0]++'; }
