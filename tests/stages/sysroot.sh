@@ -212,3 +212,14 @@ release_foreign_root() {
 # 80 and 85): the machine's own, and arm64 (cross-built where the
 # machine is not arm64).
 xencall_architectures() { printf '%s\n' "$(dpkg --print-architecture)" arm64 | awk '!seen[$0]++'; }
+
+# foreign_run_works ARCH: foreign_run can run one of ARCH's programs
+# here (busybox from the machine's release's sysroot); where it cannot,
+# prints why. A binfmt_misc of a namespace's own needs Linux 6.7.
+foreign_run_works() {
+    local root
+    root=$(debian_sysroot "$1" "$(host_release)" busybox-static) &&
+        foreign_run "$1" "$root/usr/bin/busybox" true 2>/dev/null && return 0
+    echo "this kernel ($(uname -r)) cannot run $1 programs through a binfmt_misc of a user namespace's own (Linux 6.7 and later)"
+    return 1
+}
