@@ -17,7 +17,13 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
+/* clang keeps TSan's function entry hook under no_sanitize("thread");
+ * its runtime calls sysconf() before it can take one. */
+#if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
+#define INTERPOSER __attribute__((no_sanitize("address", "thread"), disable_sanitizer_instrumentation))
+#else
 #define INTERPOSER __attribute__((no_sanitize("address", "thread")))
+#endif
 
 INTERPOSER static inline void *sim_next_fn(void **slot, const char *name)
 {
