@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The contract between the OS-independent core (the .c files directly in
- * src/) and one OS backend (src/<os>/; the POSIX ones share src/posix/,
- * which is not the core). Exactly one backend is linked into a build; it
- * defines struct xencall_os and every function below. Nothing else in
- * the core knows which OS it runs on.
+ * src/) and one OS backend (src/<os>/; the two privcmd backends, Linux
+ * and FreeBSD, share src/privcmd/, which is not the core). Exactly one
+ * backend is linked into a build; it defines struct xencall_os and
+ * every function below, and may override the header at the end. The
+ * core knows of its OS nothing else.
  *
  * Memory handed out by xencall_os_map_pages() is the only memory the
  * core gives to callers as hypercall buffers, so the backend alone
@@ -101,5 +102,22 @@ int xencall_os_buffers_never_fault(const struct xencall_os *os);
 
 /* The descriptor behind the handle, or -1 where the OS has none. */
 int xencall_os_fd(const struct xencall_os *os);
+
+/*
+ * Besides these functions, one header: "thread-slot.h", where the
+ * calling thread keeps its cache-slot ticket. The buffer cache
+ * (buffer.c) reads it on every allocation, so it is inline code, not a
+ * call. It defines
+ *
+ *   static inline unsigned thread_slot_ticket_load(void);
+ *       this thread's ticket: 0 until it stores one, then what it stored
+ *   static inline void thread_slot_ticket_store(unsigned ticket);
+ *
+ * The default, src/generic/thread-slot.h, keeps it in a thread-local
+ * variable. A backend overrides it by name: the include path puts the
+ * backend's folder before src/generic/ (Makefile.am's AM_CPPFLAGS), as
+ * musl's arch/<arch>/ comes before arch/generic/. Only Mini-OS, which
+ * has no thread-local storage, does (src/minios/thread-slot.h).
+ */
 
 #endif /* XENCALL_BACKEND_H */

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "private.h"
-#include "thread-slot.h"   /* the backend's: where a thread's ticket lives */
+#include "thread-slot.h"   /* where a thread's ticket lives: backend.h */
 #include "trace.h"
 
 /*
@@ -52,13 +52,13 @@ static uint64_t last_owner_tag;
 /* NON_REENTRANT handles take no lock: one thread at a time uses them. */
 static void lock(struct xencall_handle *h, struct xencall_lock *l)
 {
-    if (!h->lock_free)
+    if (!h->no_locks)
         xencall_lock_take(l);
 }
 
 static void unlock(struct xencall_handle *h, struct xencall_lock *l)
 {
-    if (!h->lock_free)
+    if (!h->no_locks)
         xencall_lock_release(l);
 }
 
@@ -278,7 +278,7 @@ static int release_caches(struct xencall_handle *h)
     take_cache(h, &leaving);
     xencall_lock_take(&open_handles_lock);
     for (other = open_handles; other; other = other->cache_next)
-        if (other != h && !other->lock_free && !handle_inherited(other))
+        if (other != h && !other->no_locks && !handle_inherited(other))
             take_cache(other, &leaving);
     xencall_lock_release(&open_handles_lock);
     released = leaving != NULL;
@@ -323,14 +323,14 @@ map_fresh_block(struct xencall_handle *h, size_t nr_pages)
 }
 
 /* A thread's slot follows from its ticket; where a thread keeps its
- * ticket is its OS's business (the backend's thread-slot.h). */
+ * ticket is its OS's business (thread-slot.h: backend.h). */
 static unsigned next_slot_ticket;
 
 static struct cache_slot *my_slot(struct xencall_handle *h)
 {
     unsigned ticket;
 
-    if (h->lock_free)
+    if (h->no_locks)
         return &h->slots[0];
     ticket = thread_slot_ticket_load();
     if (!ticket) {

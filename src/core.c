@@ -115,7 +115,7 @@ xencall_handle *xencall_open(struct xentoollog_logger *logger,
     h->allocation = mem;
     h->log = logger;
     h->own_log = own_log;
-    h->lock_free = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
+    h->no_locks = !!(open_flags & XENCALL_OPENFLAG_NON_REENTRANT);
     /* Before buffers_init() makes the handle visible to other threads'
      * cache releases, which read it (handle_inherited()). A fork
      * between this and the backend's open leaves the child a handle

@@ -101,7 +101,7 @@ struct xencall_handle {
     struct xentoollog_logger *own_log;   /* made by open, destroyed by close */
     void *allocation;                    /* malloc()'s block, h aligned inside */
     struct xencall_os *os;
-    int lock_free;                       /* opened NON_REENTRANT */
+    int no_locks;                        /* opened NON_REENTRANT: take none */
     int restricted;                      /* set once, read atomically */
     unsigned long owner_process;         /* xencall_os_process() of the opener */
     unsigned long child_state;           /* close vs restrict in a child: core.c */

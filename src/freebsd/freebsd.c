@@ -29,8 +29,8 @@
 #include <xen/sys/privcmd.h>
 
 #include "backend.h"
-#include "../posix/posix.h"
-#include "xen-result.h"
+#include "../privcmd/privcmd.h"
+#include "../xen-errno/xen-result.h"
 
 #define PRIVCMD_NODE "/dev/xen/privcmd"
 
@@ -83,13 +83,13 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     struct xencall_os *os;
     int err;
 
-    if (posix_check_page_size(log) < 0 || posix_watch_forks(log) < 0)
+    if (privcmd_check_page_size(log) < 0 || privcmd_watch_forks(log) < 0)
         return NULL;
-    os = posix_alloc_state(log, sizeof(*os));
+    os = privcmd_alloc_state(log, sizeof(*os));
     if (!os)
         return NULL;
     os->log = log;
-    os->entries = posix_map_locked(log, XENCALL_PAGE_SIZE, inherit_zero,
+    os->entries = privcmd_map_locked(log, XENCALL_PAGE_SIZE, inherit_zero,
                                    "set INHERIT_ZERO on");
     if (!os->entries) {
         err = errno;
@@ -100,8 +100,8 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
     os->entries->wired = 1;
     os->privcmd_fd = open(PRIVCMD_NODE, O_RDWR | O_CLOEXEC);
     if (os->privcmd_fd < 0) {
-        posix_unmap(os->entries, XENCALL_PAGE_SIZE);
-        return posix_open_failed(log, PRIVCMD_NODE, os);
+        privcmd_unmap(os->entries, XENCALL_PAGE_SIZE);
+        return privcmd_open_failed(log, PRIVCMD_NODE, os);
     }
     return os;
 }
@@ -111,7 +111,7 @@ void xencall_os_close(struct xencall_os *os)
     /* In a forked child too: it owns its descriptor and its zero-filled
      * entry page. */
     close(os->privcmd_fd);
-    posix_unmap(os->entries, XENCALL_PAGE_SIZE);
+    privcmd_unmap(os->entries, XENCALL_PAGE_SIZE);
     free(os);
 }
 
@@ -197,24 +197,24 @@ long xencall_os_hypercall(struct xencall_os *os,
 
 void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
 {
-    return posix_map_locked(os->log, nr_pages * XENCALL_PAGE_SIZE,
+    return privcmd_map_locked(os->log, nr_pages * XENCALL_PAGE_SIZE,
                             inherit_none, "set INHERIT_NONE on");
 }
 
 void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
-    posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
+    privcmd_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 
 size_t xencall_os_page_size(void)
 {
-    return posix_page_size();
+    return privcmd_page_size();
 }
 
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
                         int in_forked_child)
 {
-    if (posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
+    if (privcmd_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
                           in_forked_child) == 0)
         return 0;
     /* The driver refuses a second, different domain with -EINVAL, and
@@ -226,7 +226,7 @@ int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
 
 unsigned long xencall_os_process(void)
 {
-    return posix_process();
+    return privcmd_process();
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

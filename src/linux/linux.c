@@ -20,7 +20,7 @@
 #include <xen/sys/privcmd.h>
 
 #include "backend.h"
-#include "../posix/posix.h"
+#include "../privcmd/privcmd.h"
 
 #ifndef IOCTL_PRIVCMD_RESTRICT
 #define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))
@@ -50,15 +50,15 @@ struct xencall_os *xencall_os_open(struct xentoollog_logger *log)
 {
     struct xencall_os *os;
 
-    if (posix_check_page_size(log) < 0 || posix_watch_forks(log) < 0)
+    if (privcmd_check_page_size(log) < 0 || privcmd_watch_forks(log) < 0)
         return NULL;
-    os = posix_alloc_state(log, sizeof(*os));
+    os = privcmd_alloc_state(log, sizeof(*os));
     if (!os)
         return NULL;
     os->log = log;
     os->privcmd_fd = open_privcmd();
     if (os->privcmd_fd < 0)
-        return posix_open_failed(log, PRIVCMD_NODE, os);
+        return privcmd_open_failed(log, PRIVCMD_NODE, os);
     /* The buffer device is an improvement, never a requirement. */
     os->buffer_fd = open(BUFFER_NODE, O_RDWR | O_CLOEXEC);
     if (os->buffer_fd < 0)
@@ -105,12 +105,12 @@ static void *map_from_buffer_device(struct xencall_os *os, size_t len)
     void *p;
     int rc = -1, err;
 
-    posix_hold_forks();
+    privcmd_hold_forks();
     p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, os->buffer_fd, 0);
     if (p != MAP_FAILED)
         rc = mark_dontfork(p, len);
     err = errno;
-    posix_allow_forks();
+    privcmd_allow_forks();
     if (p == MAP_FAILED) {
         xtl_log(os->log, XTL_ERROR, err, "xencall",
                 "cannot map %zu bytes from %s", len, BUFFER_NODE);
@@ -120,7 +120,7 @@ static void *map_from_buffer_device(struct xencall_os *os, size_t len)
     if (rc < 0) {
         xtl_log(os->log, XTL_ERROR, err, "xencall",
                 "cannot mark %zu-byte buffer don't-fork", len);
-        posix_unmap(p, len);
+        privcmd_unmap(p, len);
         errno = err;
         return NULL;
     }
@@ -132,30 +132,30 @@ void *xencall_os_map_pages(struct xencall_os *os, size_t nr_pages)
     size_t len = nr_pages * XENCALL_PAGE_SIZE;
 
     return os->buffer_fd >= 0 ? map_from_buffer_device(os, len)
-                              : posix_map_locked(os->log, len, mark_dontfork,
+                              : privcmd_map_locked(os->log, len, mark_dontfork,
                                                "mark don't-fork");
 }
 
 void xencall_os_unmap_pages(void *p, size_t nr_pages)
 {
-    posix_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
+    privcmd_unmap(p, nr_pages * XENCALL_PAGE_SIZE);
 }
 
 size_t xencall_os_page_size(void)
 {
-    return posix_page_size();
+    return privcmd_page_size();
 }
 
 int xencall_os_restrict(struct xencall_os *os, uint16_t domid,
                         int in_forked_child)
 {
-    return posix_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
+    return privcmd_restrict_fd(os->privcmd_fd, IOCTL_PRIVCMD_RESTRICT, domid,
                              in_forked_child);
 }
 
 unsigned long xencall_os_process(void)
 {
-    return posix_process();
+    return privcmd_process();
 }
 
 int xencall_os_buffers_never_fault(const struct xencall_os *os)

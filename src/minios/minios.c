@@ -17,7 +17,7 @@
 #include <xentoollog.h>
 
 #include "backend.h"
-#include "xen-result.h"
+#include "../xen-errno/xen-result.h"
 
 struct xencall_os {
     struct xentoollog_logger *log;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
+ * Overrides src/generic/thread-slot.h (contract: src/backend.h).
  * Mini-OS has no thread-local storage (a real __thread read faults),
  * and needs none here: its threads are cooperative on one vCPU, so two
  * of them never run inside the cache at once. Every thread uses the

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# TAP checks of src/minios/gen-errno-table.sh on small made-up headers:
+# TAP checks of src/xen-errno/gen-errno-table.sh on small made-up headers:
 # the cases the real headers (checked in tests/minios/backend) do not all
 # show: aliases, names the local library lacks, several local headers,
 # bad input.
 set -u
-gen="${srcdir:-.}/src/minios/gen-errno-table.sh"
+gen="${srcdir:-.}/src/xen-errno/gen-errno-table.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gen-errno-check.XXXXXX") || exit 99
 trap 'rm -rf "$dir"' EXIT
 n=0

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the backends of POSIX kernels (src/linux, src/freebsd) share:
- * their state's allocation, locked anonymous memory, restriction of
- * the privcmd descriptor, what a fork() changes. Not the core: only a
- * backend calls it, and the Mini-OS backend does not.
+ * What the two backends that reach Xen through a privcmd device
+ * (src/linux, src/freebsd) share: their state's allocation, locked
+ * anonymous memory, restriction of the privcmd descriptor, what a
+ * fork() changes. Not the core: only a backend calls it, and the
+ * Mini-OS backend, which has no privcmd, does not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,7 @@
 #include <xentoollog.h>
 
 #include "backend.h"
-#include "posix.h"
+#include "privcmd.h"
 
 /*
  * Forks, watched from the first open on (a fork before it has no
@@ -52,7 +53,7 @@ static void fork_child(void)
 
 /* Not pthread_once(): a failed registration (ENOMEM) is tried again by
  * the next open instead of failing every open for good. */
-int posix_watch_forks(struct xentoollog_logger *log)
+int privcmd_watch_forks(struct xentoollog_logger *log)
 {
     int err = 0;
 
@@ -71,22 +72,22 @@ int posix_watch_forks(struct xentoollog_logger *log)
     return -1;
 }
 
-unsigned long posix_process(void)
+unsigned long privcmd_process(void)
 {
     return __atomic_load_n(&generation, __ATOMIC_RELAXED);
 }
 
-void posix_hold_forks(void)
+void privcmd_hold_forks(void)
 {
     pthread_mutex_lock(&map_lock);
 }
 
-void posix_allow_forks(void)
+void privcmd_allow_forks(void)
 {
     pthread_mutex_unlock(&map_lock);
 }
 
-void *posix_alloc_state(struct xentoollog_logger *log, size_t size)
+void *privcmd_alloc_state(struct xentoollog_logger *log, size_t size)
 {
     void *state = malloc(size);
     int err;
@@ -99,7 +100,7 @@ void *posix_alloc_state(struct xentoollog_logger *log, size_t size)
     return state;
 }
 
-void *posix_open_failed(struct xentoollog_logger *log, const char *node,
+void *privcmd_open_failed(struct xentoollog_logger *log, const char *node,
                         void *state)
 {
     int err = errno;
@@ -111,7 +112,7 @@ void *posix_open_failed(struct xentoollog_logger *log, const char *node,
     return NULL;
 }
 
-void *posix_map_locked(struct xentoollog_logger *log, size_t len,
+void *privcmd_map_locked(struct xentoollog_logger *log, size_t len,
                        int (*guard)(void *p, size_t len),
                        const char *guard_name)
 {
@@ -150,16 +151,16 @@ fail:
     return NULL;
 }
 
-size_t posix_page_size(void)
+size_t privcmd_page_size(void)
 {
     long page = sysconf(_SC_PAGESIZE);
 
     return page > 0 ? (size_t)page : 0;
 }
 
-int posix_check_page_size(struct xentoollog_logger *log)
+int privcmd_check_page_size(struct xentoollog_logger *log)
 {
-    size_t page = posix_page_size();
+    size_t page = privcmd_page_size();
 
     if (page && page % XENCALL_PAGE_SIZE == 0)
         return 0;
@@ -170,7 +171,7 @@ int posix_check_page_size(struct xentoollog_logger *log)
     return -1;
 }
 
-void posix_unmap(void *p, size_t len)
+void privcmd_unmap(void *p, size_t len)
 {
     int saved_errno = errno;
 
@@ -196,7 +197,7 @@ static int disable_fd(int fd)
     return rc < 0 ? -1 : 0;
 }
 
-int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
+int privcmd_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
                       int in_forked_child)
 {
     uint16_t target = domid;   /* the kernel reads a domid_t */

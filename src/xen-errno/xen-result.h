@@ -3,8 +3,9 @@
  * For backends that receive Xen's raw result (a multicall entry's),
  * not one a kernel has already turned into errno: Mini-OS and FreeBSD.
  * Xen's error numbers become the C library's through the table the
- * backend's build generates (src/minios/gen-errno-table.sh), found as
- * "xen-errno-table.h" on the backend's include path.
+ * backend's build generates (gen-errno-table.sh beside this file; the
+ * rule is local.am's), found as "xen-errno-table.h" on the backend's
+ * include path.
  */
 #ifndef XENCALL_XEN_RESULT_H
 #define XENCALL_XEN_RESULT_H

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Pieces shared by the backends of POSIX kernels (src/linux,
- * src/freebsd); the Mini-OS backend does not use them.
+ * Pieces shared by the backends that reach Xen through a privcmd
+ * device (src/linux, src/freebsd); the Mini-OS backend does not use
+ * them. Named privcmd_ (not posix_, a prefix POSIX reserves) for the
+ * backends they serve.
  */
-#ifndef XENCALL_POSIX_H
-#define XENCALL_POSIX_H
+#ifndef XENCALL_PRIVCMD_H
+#define XENCALL_PRIVCMD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,43 +19,43 @@ struct xentoollog_logger;
  * lines) before any page exists, locked, then touched page by page.
  * NULL with errno and an XTL_ERROR log line on failure.
  */
-void *posix_map_locked(struct xentoollog_logger *log, size_t len,
+void *privcmd_map_locked(struct xentoollog_logger *log, size_t len,
                        int (*guard)(void *p, size_t len),
                        const char *guard_name);
 
 /* malloc() for a backend's state; logs a failure, errno kept. */
-void *posix_alloc_state(struct xentoollog_logger *log, size_t size);
+void *privcmd_alloc_state(struct xentoollog_logger *log, size_t size);
 
 /* For an open() of node that failed: logs why (with a hint when Xen
  * looks absent), frees the half-made state, and returns NULL with
  * errno as open() left it. */
-void *posix_open_failed(struct xentoollog_logger *log, const char *node,
+void *privcmd_open_failed(struct xentoollog_logger *log, const char *node,
                         void *state);
 
 /*
  * Start watching forks in this process (once; later calls only say
- * how that went): from then on posix_process() is the generation of
+ * how that went): from then on privcmd_process() is the generation of
  * the process, 0 in the first and one more in each forked child, and
- * posix_hold_forks() makes a fork() of any thread wait until
- * posix_allow_forks(). -1 with errno, logged, if it cannot be done.
+ * privcmd_hold_forks() makes a fork() of any thread wait until
+ * privcmd_allow_forks(). -1 with errno, logged, if it cannot be done.
  */
-int posix_watch_forks(struct xentoollog_logger *log);
-unsigned long posix_process(void);
-void posix_hold_forks(void);
-void posix_allow_forks(void);
+int privcmd_watch_forks(struct xentoollog_logger *log);
+unsigned long privcmd_process(void);
+void privcmd_hold_forks(void);
+void privcmd_allow_forks(void);
 
 /* sysconf(_SC_PAGESIZE): the kernel's page. */
-size_t posix_page_size(void);
+size_t privcmd_page_size(void);
 
 /*
  * 0 if the kernel's page is a multiple of Xen's, so that its mappings
  * are aligned to Xen's pages; else -1 with errno ENOTSUP and an
  * XTL_ERROR log line.
  */
-int posix_check_page_size(struct xentoollog_logger *log);
+int privcmd_check_page_size(struct xentoollog_logger *log);
 
 /* munmap() that leaves errno alone. */
-void posix_unmap(void *p, size_t len);
+void privcmd_unmap(void *p, size_t len);
 
 /*
  * Restrict the privcmd fd to domid with the kernel's restrict ioctl;
@@ -61,7 +63,7 @@ void posix_unmap(void *p, size_t len);
  * open file, gets fd pointed at /dev/null instead, so nothing reaches
  * the device through it any more. 0, or -1 with errno.
  */
-int posix_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
+int privcmd_restrict_fd(int fd, unsigned long restrict_request, uint16_t domid,
                       int in_forked_child);
 
 #endif
