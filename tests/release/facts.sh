@@ -17,7 +17,7 @@ skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() {
     if [ "$2" = "$3" ]; then say ok "$1: $2"; else say "not ok" "$1: '$3', expected '$2'"; fi
 }
-echo 1..6
+echo 1..7
 
 version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 check "NEWS's first entry is configure.ac's version" "$version" \
@@ -30,11 +30,29 @@ else
 fi
 
 # The pages' sources leave the version to the build.
-literal=$(grep -l '^\.TH .*"libxencall [0-9]' "$top"/man/*.in 2>/dev/null | tr '\n' ' ')
+literal=$(cd "$top" && grep -l '^\.TH .*"libxencall [0-9]' man/*.in 2>/dev/null | tr '\n' ' ')
 if [ -z "$literal" ]; then
     say ok "no man page source writes the version (the build writes configure.ac's)"
 else
     say "not ok" "man page sources with a version of their own: $literal"
+fi
+
+# The pages the build made from them (in the build tree, where make
+# check runs) name that version.
+made=0 wrong=
+for src in "$top"/man/*.in; do
+    page=man/${src##*/}
+    page=${page%.in}
+    [ -f "$page" ] || continue
+    made=$((made + 1))
+    grep -q "^\.TH .*\"libxencall $version\"" "$page" || wrong="$wrong $page"
+done
+if [ "$made" = 0 ]; then
+    skip "the built pages name the version" "no page built from man/*.in here (run from a build tree)"
+elif [ -z "$wrong" ]; then
+    say ok "the $made pages built from man/*.in name libxencall $version"
+else
+    say "not ok" "built pages whose title line does not name libxencall $version:$wrong"
 fi
 
 # The documentation, each file's text on one line (a statement may
@@ -70,7 +88,7 @@ else
 fi
 
 # The latest benchmark table (its first line) in one file only.
-tables=$(grep -l '^libxencall benchmark, ' "$top"/*.md "$top"/doc/*.md "$top"/bench/*.md 2>/dev/null |
-    sed "s|^$top/||" | tr '\n' ' ')
+tables=$(cd "$top" && grep -l '^libxencall benchmark, ' ./*.md doc/*.md bench/*.md 2>/dev/null |
+    sed 's|^\./||' | tr '\n' ' ')
 check "the benchmark table stands in one file" "bench/RESULTS.md " "$tables"
 exit $failed
