@@ -17,7 +17,7 @@ skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() {
     if [ "$2" = "$3" ]; then say ok "$1: $2"; else say "not ok" "$1: '$3', expected '$2'"; fi
 }
-echo 1..7
+echo 1..8
 
 version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 check "NEWS's first entry is configure.ac's version" "$version" \
@@ -85,6 +85,17 @@ if [ -z "$wrong" ]; then
     say ok "each of the $stated statements of the symbol versions says $range (src/libxencall.map)"
 else
     say "not ok" "symbol version ranges that are not the map's $range: $wrong"
+fi
+
+# CI runs the README's test command: the second command of "The two
+# commands" is what .ci/run executes.
+readme_cmd=$(awk '/^## The two commands/ { on = 1 } on && /^```sh/ { block = 1; next }
+    block && /^```/ { exit } block && /^[^ #]/ { n++; if (n == 2) print $1 }' "$top/README.md")
+if [ -f "$top/.ci/run" ]; then
+    check "CI (.ci/run) runs the README's test command" "$readme_cmd" \
+        "$(sed -n 's|^exec "$(dirname "$0")/\.\./\([^"]*\)".*|\1|p' "$top/.ci/run")"
+else
+    skip "CI runs the README's test command" "no .ci/ in this tree (a release tarball)"
 fi
 
 # The latest benchmark table (its first line) in one file only.
