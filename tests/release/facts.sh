@@ -79,7 +79,9 @@ if [ -z "$wrong" ]; then
 else
     say "not ok" "function counts that are not the map's $count: $wrong"
 fi
+# shellcheck disable=SC2016 # backquotes of Markdown, not commands
 wrong=$(said '`?VERS_[0-9.]+`? to `?VERS_[0-9.]+`?' | grep -v ": $range\$" | tr '\n' ';')
+# shellcheck disable=SC2016
 stated=$(said '`?VERS_[0-9.]+`? to `?VERS_[0-9.]+`?' | wc -l)
 if [ -z "$wrong" ]; then
     say ok "each of the $stated statements of the symbol versions says $range (src/libxencall.map)"
@@ -92,6 +94,7 @@ fi
 readme_cmd=$(awk '/^## The two commands/ { on = 1 } on && /^```sh/ { block = 1; next }
     block && /^```/ { exit } block && /^[^ #]/ { n++; if (n == 2) print $1 }' "$top/README.md")
 if [ -f "$top/.ci/run" ]; then
+    # shellcheck disable=SC2016 # the text of .ci/run's line, unexpanded
     check "CI (.ci/run) runs the README's test command" "$readme_cmd" \
         "$(sed -n 's|^exec "$(dirname "$0")/\.\./\([^"]*\)".*|\1|p' "$top/.ci/run")"
 else

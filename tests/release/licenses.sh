@@ -72,12 +72,13 @@ trap 'rm -f "$list" "$list.bad"' EXIT
 # Symbolic links (COPYING) and files deleted but not yet committed have
 # no text of their own; the license texts and dep5, REUSE leaves out.
 git -C "$top" ls-files -co --exclude-standard | while IFS= read -r f; do
-    [ -f "$top/$f" ] && [ ! -L "$top/$f" ] || continue
+    if [ ! -f "$top/$f" ] || [ -L "$top/$f" ]; then continue; fi
     case $f in LICENSES/*|.reuse/dep5) continue ;; esac
     printf '%s\n' "$f"
 done >"$list"
 # "FILE ID" for each file with an SPDX line in its first 20 lines, one
 # awk over all of them; then what each of the others is.
+# shellcheck disable=SC2016 # awk's own $0, not the shell's
 found=$(cd "$top" && tr '\n' '\0' <"$list" | xargs -0 awk -v tag="$tag" '
     FNR == 1 { seen = 0 }
     FNR <= 20 && !seen && (i = index($0, tag)) {
