@@ -20,8 +20,8 @@
 #include "../helpers/sim/minios.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096
 #define XENVER_VERSION  0
 #define XENVER_PAGESIZE 7
 /* A result no call leaves: the entry was never run. */
@@ -129,13 +129,14 @@ static void minios_multicall_is_the_hypercall(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left)
+/* A fact's case: a fresh simulated kernel, nothing left open after. */
+#define FACT(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left)
     const struct CMUnitTest tests[] = {
-        T(multicall_inside_multicall_refused),
-        T(multicall_list_out_of_reach),
-        T(minios_multicall_is_the_hypercall),
+        FACT(multicall_inside_multicall_refused),
+        FACT(multicall_list_out_of_reach),
+        FACT(minios_multicall_is_the_hypercall),
     };
-#undef T
+#undef FACT
 
     return cmocka_run_group_tests_name("minios-sim-facts", tests, NULL, NULL);
 }
