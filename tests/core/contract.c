@@ -824,7 +824,11 @@ static void stale_free_after_reuse(void **state)
 static void free_refuses_off_offset_pointers(void **state)
 {
     static unsigned char area[2 * PAGE] __attribute__((aligned(PAGE)));
-    static const size_t offsets[] = { 0, 1, 2, 3, 8, 15, 17, 32, 100, PAGE - 1 };
+    /* Every offset in a page but the small buffer's, after its header. */
+    static const size_t offsets[] = {
+        0, 1, 2, 3, 8, SMALL_HEADER_BYTES - 1, SMALL_HEADER_BYTES + 1,
+        2 * SMALL_HEADER_BYTES, 100, PAGE - 1,
+    };
     xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 64);
     size_t i;
