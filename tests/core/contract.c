@@ -453,7 +453,10 @@ static const size_t small_sizes[] = {
     0, 1, 15, 16, 17, 64, 4032, 4080, 4096, 3 * PAGE, 8 * PAGE, 64 * PAGE,
     100000,
 };
-static const size_t page_counts[] = { 1, 2, 3, 8, 64, 128, 129, 200 };
+/* Around the largest cached block, and beyond. */
+static const size_t page_counts[] = {
+    1, 2, 3, 8, 64, CACHE_MAX_BLOCK_PAGES, CACHE_MAX_BLOCK_PAGES + 1, 200,
+};
 
 /* The suite's buffers, numbered: each of small_sizes from
  * xencall_alloc_buffer(), then each of page_counts from
