@@ -562,7 +562,7 @@ static void zeroed_on_reuse(void **state)
 static void alloc_too_large(void **state)
 {
     static const size_t bytes[] = {
-        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - PAGE,
+        SIZE_MAX, SIZE_MAX - SMALL_HEADER_BYTES + 1, SIZE_MAX - PAGE,
 #if SIZE_MAX > UINT32_MAX   /* above 16 GiB, where size_t can say it */
         ((size_t)1 << 44) + 100,
 #endif

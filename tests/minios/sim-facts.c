@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <xen/errno.h>
+#include <xen/version.h>
 #include <mini-os/os.h>   /* the simulated one: HYPERVISOR_multicall */
 
 #include "../helpers/sim/minios.h"
@@ -22,8 +23,6 @@
 #include "../helpers/sim/xen.h"
 #include "../helpers/test.h"
 
-#define XENVER_VERSION  0
-#define XENVER_PAGESIZE 7
 /* A result no call leaves: the entry was never run. */
 #define UNTOUCHED 0x5a5a
 
@@ -68,16 +67,16 @@ static void multicall_inside_multicall_refused(void **state)
     (void)state;
     assert_non_null(outer);
     inner = outer + 4;
-    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
-    set_entry(&outer[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_version, 0);
+    set_entry(&outer[0], __HYPERVISOR_xen_version, XENVER_version, 0);
     set_entry(&outer[1], __HYPERVISOR_multicall, (uintptr_t)inner, 1);
-    set_entry(&outer[2], __HYPERVISOR_xen_version, XENVER_PAGESIZE, 0);
+    set_entry(&outer[2], __HYPERVISOR_xen_version, XENVER_pagesize, 0);
     ran = sim_xen_calls();
     rc = HYPERVISOR_multicall(outer, 3);
     ran = sim_xen_calls() - ran;
     memcpy(list, outer, sizeof(list));
     /* The flag is the vCPU's while a multicall runs, and only then. */
-    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_version, 0);
     again = HYPERVISOR_multicall(inner, 1);
     list[5] = inner[0];
     sim_minios_free(outer);   /* before checking: a failure leaves nothing */
@@ -100,7 +99,7 @@ static void multicall_list_out_of_reach(void **state)
 
     (void)state;
     assert_non_null(heap);
-    set_entry(heap, __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(heap, __HYPERVISOR_xen_version, XENVER_version, 0);
     assert_int_equal(HYPERVISOR_multicall(heap, 1), -XEN_EFAULT);
     assert_int_equal(heap->result, UNTOUCHED);
     free(heap);
