@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "../tests/helpers/sim/os.h"
-#include "../tools/timing.h"
+#include "timing.h"   /* tools/ */
 
 #define PAGE 4096
 #define RUNS 7

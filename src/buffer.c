@@ -20,18 +20,6 @@
 #include "thread-slot.h"   /* where a thread's ticket lives: backend.h */
 #include "trace.h"
 
-/*
- * Precedes every xencall_alloc_buffer() payload; keeps it 16-aligned.
- * The magic sits next to the payload, so a caller writing below its
- * buffer spoils it first and the free is refused rather than trusted.
- * A cached block's list link overwrites only owner_tag.
- */
-struct small_header {
-    uint64_t owner_tag;   /* the handle's buffer_owner_tag */
-    uint32_t nr_pages;
-    uint32_t magic;
-};
-#define SMALL_HEADER_BYTES sizeof(struct small_header)
 #define MAGIC_LIVE  0x78634c56u   /* handed out */
 #define MAGIC_FREED 0x78634672u   /* back with the library */
 /* In a block xencall_free_buffer_pages() cached: see cached_record(). */

@@ -14,6 +14,7 @@
 
 #include "xencall.h"
 #include "backend.h"
+#include "buffer-sizes.h"
 #include "lock.h"
 
 /*
@@ -32,21 +33,6 @@ struct toolcore_active_handle {
 void xentoolcore__register_active_handle(struct toolcore_active_handle *ah);
 void xentoolcore__deregister_active_handle(struct toolcore_active_handle *ah);
 
-/*
- * Buffer cache. Freed blocks wait in one of CACHE_SLOTS slots, each
- * with its own lock; a thread always uses the same slot, so threads
- * sharing a handle rarely meet on a lock or a cache line. A block is
- * a whole number of pages straight from the backend. The slot lock
- * (lock.h) guards a few loads and stores and is almost never
- * contended, so a mutex would cost more than the whole cached path.
- */
-#define CACHE_SLOTS 4
-/* Blocks larger than this go straight back to the OS when freed. */
-#define CACHE_MAX_BLOCK_PAGES 128
-/* Bytes of the OS's memory the freed blocks in one slot may hold (so
- * 2 MiB per handle). A block holds whole pages of the OS's kernel,
- * more than its Xen pages where the kernel's page is larger. */
-#define CACHE_SLOT_BUDGET ((size_t)512 * 1024)
 /*
  * No single buffer above 16 GiB: nothing legitimate needs that much
  * locked memory, and refusing early avoids exhausting the machine. A

@@ -3,7 +3,10 @@
  * Timing helpers for xencall-probe, the real-Xen latency program
  * (tests/xen/xen-latency.c) and the benchmark (bench/): a monotonic
  * clock in nanoseconds, and the median of a few rounds, which one slow
- * round (an interrupt, another process) cannot move.
+ * round (an interrupt, another process) cannot move. It stays beside
+ * the one of them that is installed; the other two name tools/ in
+ * their CPPFLAGS (bench/local.am, tests/xen/local.am) and include it
+ * as "timing.h".
  */
 #ifndef XENCALL_TIMING_H
 #define XENCALL_TIMING_H

@@ -20,23 +20,21 @@
 
 #include <cmocka.h>
 #include <xen/errno.h>
-#include <xen/xen.h>   /* multicall_entry_t */
+#include <xen/memory.h>
+#include <xen/version.h>
+#include <xen/xen.h>   /* multicall_entry_t, hypercall numbers */
 #include <xentoolcore.h>
 
+#include "buffer-sizes.h"   /* the library's: the cache's sizes */
 #include "xencall.h"
 #include "../helpers/check.h"
 #include "../helpers/case.h"
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096UL
-#define HC_MEMORY_OP   12
-#define HC_MULTICALL   13
-#define HC_XEN_VERSION 17
-#define DOMID_SELF_ 0x7FF0
 /* Seconds a forked child may take: far above what any needs. */
-#define CHILD_SECONDS 60
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -57,7 +55,6 @@ static int all_bytes(const void *p, size_t len, unsigned char v)
             return 0;
     return 1;
 }
-
 
 /* ---- open / close ------------------------------------------------------- */
 
@@ -305,19 +302,27 @@ static void hypercall_wide_result(void **state)
 
     (void)state;
     assert_non_null(domid);
-    *domid = DOMID_SELF_;
+    *domid = DOMID_SELF;
 #if LONG_MAX > INT_MAX   /* where long is 32 bits no result is wider */
-    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
+    assert_int_equal(xencall2L(h, __HYPERVISOR_memory_op,
+                               XENMEM_maximum_reservation, (uintptr_t)domid),
                      ((long)1 << 33) + 5);
-    assert_fails_with(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), EOVERFLOW);
+    assert_fails_with(xencall2(h, __HYPERVISOR_memory_op,
+                               XENMEM_maximum_reservation, (uintptr_t)domid),
+                      EOVERFLOW);
 #endif
 
     sim_xen_max_reservation = 123456;
-    assert_int_equal(xencall2(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
-    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid), 123456);
+    assert_int_equal(xencall2(h, __HYPERVISOR_memory_op,
+                              XENMEM_maximum_reservation, (uintptr_t)domid),
+                     123456);
+    assert_int_equal(xencall2L(h, __HYPERVISOR_memory_op,
+                               XENMEM_maximum_reservation, (uintptr_t)domid),
+                     123456);
 #if LONG_MAX > INT_MAX
     sim_xen_max_reservation = (long)1 << 40;
-    assert_int_equal(xencall2L(h, HC_MEMORY_OP, 4, (uintptr_t)domid),
+    assert_int_equal(xencall2L(h, __HYPERVISOR_memory_op,
+                               XENMEM_maximum_reservation, (uintptr_t)domid),
                      (long)1 << 40);
 
     assert_int_equal(xencall2L(h, SIM_OP_RESULT, ((uint64_t)1 << 33) + 5, 0),
@@ -341,10 +346,10 @@ static void hypercalls_never_log(void **state)
     xencall1(h, SIM_OP_RESULT, (uint64_t)-XEN_EINVAL);
     xencall2(h, SIM_OP_RESULT, (uint64_t)1 << 40, 0);
     xencall3(h, 0x7777, 1, 2, 3);
-    xencall4(h, HC_XEN_VERSION, 1, (uintptr_t)&dummy, 0, 0);
+    xencall4(h, __HYPERVISOR_xen_version, XENVER_extraversion, (uintptr_t)&dummy, 0, 0);
     xencall5(h, SIM_OP_RESULT, (uint64_t)-XEN_EFAULT, 0, 0, 0, 0);
     xencall2L(h, SIM_OP_RESULT, (uint64_t)-XEN_ENOMEM, 0);
-    xencall2L(h, HC_MEMORY_OP, 4, 0);
+    xencall2L(h, __HYPERVISOR_memory_op, XENMEM_maximum_reservation, 0);
     xencall3(h, SIM_OP_FILL, (uintptr_t)buf, 64, 1);
     assert_int_equal(testlog_lines(&case_log), 0);
     xencall_free_buffer(h, buf);
@@ -361,14 +366,18 @@ static void xen_version_queries(void **state)
     (void)state;
     assert_non_null(extra);
     assert_non_null(caps);
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 0, 0), SIM_XEN_VERSION);
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)extra), 0);
+    assert_int_equal(xencall2(h, __HYPERVISOR_xen_version, XENVER_version, 0),
+                     SIM_XEN_VERSION);
+    assert_int_equal(xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion,
+                              (uintptr_t)extra), 0);
     assert_string_equal(extra, SIM_XEN_EXTRAVERSION);
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 3, (uintptr_t)caps), 0);
+    assert_int_equal(xencall2(h, __HYPERVISOR_xen_version, XENVER_capabilities,
+                              (uintptr_t)caps), 0);
     assert_string_equal(caps, SIM_XEN_CAPABILITIES);
-    assert_int_equal(xencall2(h, HC_XEN_VERSION, 7, 0), 4096);
+    assert_int_equal(xencall2(h, __HYPERVISOR_xen_version, XENVER_pagesize, 0), 4096);
     /* Memory that is not a hypercall buffer is out of Xen's reach. */
-    assert_fails_with(xencall2(h, HC_XEN_VERSION, 1, (uintptr_t)stack_buf), EFAULT);
+    assert_fails_with(xencall2(h, __HYPERVISOR_xen_version, XENVER_extraversion,
+                               (uintptr_t)stack_buf), EFAULT);
     xencall_free_buffer(h, caps);
     xencall_free_buffer(h, extra);
     xencall_close(h);
@@ -403,21 +412,21 @@ static void callers_multicall(void **state)
     (void)state;
     assert_non_null(calls);
     assert_non_null(not_buffer);
-    set_entry(&calls[0], HC_XEN_VERSION, 0);        /* XENVER_version */
-    set_entry(&calls[1], HC_XEN_VERSION, 0x7fff);   /* no such sub-op */
-    set_entry(&calls[2], HC_XEN_VERSION, 7);        /* XENVER_pagesize */
+    set_entry(&calls[0], __HYPERVISOR_xen_version, XENVER_version);
+    set_entry(&calls[1], __HYPERVISOR_xen_version, 0x7fff);   /* no such sub-op */
+    set_entry(&calls[2], __HYPERVISOR_xen_version, XENVER_pagesize);
     ran = (long)sim_xen_calls();
     errno = 0;
-    rc = xencall2(h, HC_MULTICALL, (uintptr_t)calls, 3);
+    rc = xencall2(h, __HYPERVISOR_multicall, (uintptr_t)calls, 3);
     err = errno;
     ran = (long)sim_xen_calls() - ran;
     results[0] = (long)calls[0].result;
     results[1] = (long)calls[1].result;
     results[2] = (long)calls[2].result;
     /* The heap, not a hypercall buffer, is out of Xen's reach. */
-    set_entry(not_buffer, HC_XEN_VERSION, 0);
+    set_entry(not_buffer, __HYPERVISOR_xen_version, XENVER_version);
     errno = 0;
-    own_rc = xencall2(h, HC_MULTICALL, (uintptr_t)not_buffer, 1);
+    own_rc = xencall2(h, __HYPERVISOR_multicall, (uintptr_t)not_buffer, 1);
     own_errno = errno;
     own_result = (long)not_buffer->result;
     /* Freed before checking: a failed check leaves nothing behind. */
@@ -444,8 +453,10 @@ static const size_t small_sizes[] = {
     0, 1, 15, 16, 17, 64, 4032, 4080, 4096, 3 * PAGE, 8 * PAGE, 64 * PAGE,
     100000,
 };
-static const size_t page_counts[] = { 1, 2, 3, 8, 64, 128, 129, 200 };
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* Around the largest cached block, and beyond. */
+static const size_t page_counts[] = {
+    1, 2, 3, 8, 64, CACHE_MAX_BLOCK_PAGES, CACHE_MAX_BLOCK_PAGES + 1, 200,
+};
 
 /* The suite's buffers, numbered: each of small_sizes from
  * xencall_alloc_buffer(), then each of page_counts from
@@ -506,7 +517,7 @@ static void alloc_each(size_t first, size_t last, uintptr_t align)
 static void alloc_buffer_sizes(void **state)
 {
     (void)state;
-    alloc_each(0, NELEM(small_sizes), 16);
+    alloc_each(0, NELEM(small_sizes), BUFFER_ALIGN);
 }
 
 static void alloc_buffer_pages_counts(void **state)
@@ -551,7 +562,7 @@ static void zeroed_on_reuse(void **state)
 static void alloc_too_large(void **state)
 {
     static const size_t bytes[] = {
-        SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - PAGE,
+        SIZE_MAX, SIZE_MAX - SMALL_HEADER_BYTES + 1, SIZE_MAX - PAGE,
 #if SIZE_MAX > UINT32_MAX   /* above 16 GiB, where size_t can say it */
         ((size_t)1 << 44) + 100,
 #endif
@@ -816,7 +827,11 @@ static void stale_free_after_reuse(void **state)
 static void free_refuses_off_offset_pointers(void **state)
 {
     static unsigned char area[2 * PAGE] __attribute__((aligned(PAGE)));
-    static const size_t offsets[] = { 0, 1, 2, 3, 8, 15, 17, 32, 100, PAGE - 1 };
+    /* Every offset in a page but the small buffer's, after its header. */
+    static const size_t offsets[] = {
+        0, 1, 2, 3, 8, SMALL_HEADER_BYTES - 1, SMALL_HEADER_BYTES + 1,
+        2 * SMALL_HEADER_BYTES, 100, PAGE - 1,
+    };
     xencall_handle *h = open_logged(0);
     unsigned char *p = xencall_alloc_buffer(h, 64);
     size_t i;
@@ -925,7 +940,8 @@ static unsigned next_rand(unsigned *s)
     return *s >> 8;
 }
 
-#define CACHE_BOUND ((size_t)2 * 1024 * 1024 + PAGE)
+/* What the cache may hold (src/buffer-sizes.h), and a page more. */
+#define CACHE_BOUND (CACHE_SLOTS * CACHE_SLOT_BUDGET + PAGE)
 
 /* What a block of nr Xen pages holds of the OS's memory: whole pages
  * of the OS's kernel, which may be larger (Linux on arm64: 16 KiB). */
@@ -986,11 +1002,11 @@ static void cache_is_bounded(void **state)
 /*
  * The bound is on the OS's memory, and a block holds whole pages of
  * the OS's kernel: where those are larger than Xen's (Linux on arm64:
- * 16 KiB), a one-page buffer holds a whole 16 KiB. Four threads (the
- * cache's slots, src/private.h) each free more one-page buffers than
- * a slot may keep.
+ * 16 KiB), a one-page buffer holds a whole 16 KiB. A thread per slot
+ * of the cache (src/buffer-sizes.h), each freeing more one-page
+ * buffers than a slot may keep.
  */
-#define SMALL_FREED 160
+#define SMALL_FREED ((int)(CACHE_SLOT_BUDGET / PAGE) + 32)
 
 struct small_freer {
     xencall_handle *h;
@@ -1014,16 +1030,16 @@ static void cache_bound_counts_os_pages(void **state)
 {
     xencall_handle *h = open_logged(0);
     size_t own = sim_os_mapped_bytes();   /* the backend's own (FreeBSD) */
-    struct small_freer f[4];
+    struct small_freer f[CACHE_SLOTS];
     int i;
 
     (void)state;
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < CACHE_SLOTS; i++) {
         f[i].h = h;
         f[i].failures = 0;
     }
-    assert_int_equal(proc_run_threads(4, free_many_small, f, sizeof(f[0])), 0);
-    for (i = 0; i < 4; i++)
+    assert_int_equal(proc_run_threads(CACHE_SLOTS, free_many_small, f, sizeof(f[0])), 0);
+    for (i = 0; i < CACHE_SLOTS; i++)
         assert_int_equal(f[i].failures, 0);
     assert_in_range(sim_os_mapped_bytes() - own, 0, CACHE_BOUND);
     xencall_close(h);

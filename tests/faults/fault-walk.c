@@ -34,13 +34,13 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
+#include "buffer-sizes.h"   /* the library's: the small buffer's header */
 #include "../helpers/case.h"
 #include "../helpers/check.h"
 #include "../helpers/fi.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
-
-#define PAGE 4096u
+#include "../helpers/test.h"
 
 static int count_fds(void)
 {
@@ -258,7 +258,7 @@ static void run_alloc(const struct scenario *s, enum fi_call c,
     if (b) {
         /* Failing to grow the registry's table only costs speed. */
         assert_true(!fired(c) || c == FI_CALLOC || c == FI_MUNMAP);
-        check_buffer(h, b, len, pages ? PAGE : 16);
+        check_buffer(h, b, len, pages ? PAGE : BUFFER_ALIGN);
         free_either(h, b, s->size, pages);
     } else {
         assert_true(fired(c));
@@ -267,7 +267,7 @@ static void run_alloc(const struct scenario *s, enum fi_call c,
     /* Same size again, then the handle as a whole. */
     b = alloc_either(h, s->size, pages);
     assert_non_null(b);
-    check_buffer(h, b, len, pages ? PAGE : 16);
+    check_buffer(h, b, len, pages ? PAGE : BUFFER_ALIGN);
     free_either(h, b, s->size, pages);
     check_usable(h);
     if (crowded)
@@ -305,7 +305,7 @@ static void run_free(const struct scenario *s, enum fi_call c,
     xencall_handle *h = open_logged(s->flags);
     void *small, *pages;
 
-    small = xencall_alloc_buffer(h, s->size * PAGE - 16);
+    small = xencall_alloc_buffer(h, s->size * PAGE - SMALL_HEADER_BYTES);
     pages = xencall_alloc_buffer_pages(h, s->size);
     assert_true(small && pages);
     arm(c, n, err);
@@ -463,9 +463,9 @@ static const struct scenario scenarios[] = {
     { "open-locked-memory", 0, 1, 0, 0, run_open, 0 },
     { "open-own-logger", 1, 1, 0, 0, run_open_nolog, 0 },
     { "alloc-0", 1, 1, 0, 0, run_alloc, 0 },
-    { "alloc-1page", 1, 1, PAGE - 16, 0, run_alloc, 0 },
-    { "alloc-2pages", 1, 1, PAGE - 15, 0, run_alloc, 0 },
-    { "alloc-128pages", 1, 1, 128 * PAGE - 16, 0, run_alloc, 0 },
+    { "alloc-1page", 1, 1, PAGE - SMALL_HEADER_BYTES, 0, run_alloc, 0 },
+    { "alloc-2pages", 1, 1, PAGE - SMALL_HEADER_BYTES + 1, 0, run_alloc, 0 },
+    { "alloc-128pages", 1, 1, 128 * PAGE - SMALL_HEADER_BYTES, 0, run_alloc, 0 },
     { "alloc-129pages", 1, 1, 128 * PAGE, 0, run_alloc, 0 },
     { "alloc-locked-1page", 0, 1, 100, 0, run_alloc, 0 },
     { "alloc-locked-129pages", 0, 1, 128 * PAGE, 0, run_alloc, 0 },

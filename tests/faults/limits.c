@@ -24,14 +24,14 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
+#include "buffer-sizes.h"   /* the library's: the small buffer's header */
 #include "../helpers/case.h"
 #include "../helpers/check.h"
 #include "../helpers/fi.h"
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
-
-#define PAGE 4096u
+#include "../helpers/test.h"
 
 static struct rlimit nofile_saved;
 
@@ -456,6 +456,7 @@ static void interrupted_then_usable(void **state)
 /* ---- size limits right for this build's size_t ---------------------- */
 
 /*
+ * "header": the one before a small buffer (src/buffer-sizes.h).
  * No request is cut down to a smaller mapping, the largest ones are
  * refused with ENOMEM and a log line, and ordinary sizes work (with a
  * 32-bit size_t the 16 GiB limit once came out as 0 pages and refused
@@ -469,16 +470,16 @@ struct size_case {
 
 static struct size_case byte_sizes[] = {
     { "alloc_buffer(SIZE_MAX): ENOMEM, logged, no smaller mapping", SIZE_MAX },
-    { "alloc_buffer(SIZE_MAX - 15): ENOMEM, logged, no smaller mapping",
-      SIZE_MAX - 15 },
-    { "alloc_buffer(SIZE_MAX - 16): ENOMEM, logged, no smaller mapping",
-      SIZE_MAX - 16 },
-    { "alloc_buffer(SIZE_MAX - 4096 - 16): ENOMEM, logged, no smaller mapping",
-      SIZE_MAX - 4096 - 16 },
+    { "alloc_buffer(SIZE_MAX - header + 1): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - SMALL_HEADER_BYTES + 1 },
+    { "alloc_buffer(SIZE_MAX - header): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - SMALL_HEADER_BYTES },
+    { "alloc_buffer(SIZE_MAX - 4096 - header): ENOMEM, logged, no smaller mapping",
+      SIZE_MAX - PAGE - SMALL_HEADER_BYTES },
     { "alloc_buffer(SIZE_MAX / 2 + 1): ENOMEM, logged, no smaller mapping",
       SIZE_MAX / 2 + 1 },
-    { "alloc_buffer(16 GiB - 16): ENOMEM, logged, no smaller mapping",
-      (size_t)(((uint64_t)1 << 34) - 16) },
+    { "alloc_buffer(16 GiB - header): ENOMEM, logged, no smaller mapping",
+      (size_t)(((uint64_t)1 << 34) - SMALL_HEADER_BYTES) },
 };
 
 static struct size_case page_counts[] = {
@@ -532,7 +533,7 @@ static void check_huge_refused(size_t size, int pages)
             assert_true(size <= SIZE_MAX / PAGE);
             assert_int_equal(len, size * PAGE);
         } else {
-            assert_true(len >= 16 && len - 16 >= size);
+            assert_true(len >= SMALL_HEADER_BYTES && len - SMALL_HEADER_BYTES >= size);
         }
     }
     check_usable(h);
@@ -553,8 +554,6 @@ static void huge_page_count_refused(void **state)
     check_huge_refused(c->size, 1);
 }
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Every refusal above on one handle, which must still work after. */
 static void usable_after_all_refusals(void **state)
 {
@@ -562,16 +561,18 @@ static void usable_after_all_refusals(void **state)
     size_t i;
 
     (void)state;
-    for (i = 0; i < ARRAY_SIZE(byte_sizes); i++)
+    for (i = 0; i < NELEM(byte_sizes); i++)
         assert_null(xencall_alloc_buffer(h, byte_sizes[i].size));
-    for (i = 0; i < ARRAY_SIZE(page_counts); i++)
+    for (i = 0; i < NELEM(page_counts); i++)
         assert_null(xencall_alloc_buffer_pages(h, page_counts[i].size));
     fi_set_mmap_limit(0, 0);
     check_usable(h);
     xencall_close(h);
 }
 
-#define T(name, f, state) { name, f, limits_setup, limits_teardown, state }
+/* A case named by its text, with its data, between the limits' setup
+ * and teardown (which put the limits back). */
+#define LIMIT_CASE(name, f, state) { name, f, limits_setup, limits_teardown, state }
 
 int main(void)
 {
@@ -579,69 +580,69 @@ int main(void)
                eagain = EAGAIN;
     static size_t one_page = 1, one_mib = 256;
     const struct CMUnitTest fixed[] = {
-        T("RLIMIT_MEMLOCK tiny: locked buffer refused, logged",
+        LIMIT_CASE("RLIMIT_MEMLOCK tiny: locked buffer refused, logged",
           memlock_refused, NULL),
-        T("RLIMIT_MEMLOCK tiny: after the refusal the handle is usable and"
+        LIMIT_CASE("RLIMIT_MEMLOCK tiny: after the refusal the handle is usable and"
           " its memory given back", memlock_after_refusal, NULL),
-        T("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
+        LIMIT_CASE("RLIMIT_MEMLOCK 1 MiB: 128 pages freed into the cache, then 150"
           " pages succeed (the cache gives its locked block back)",
           memlock_cache_gives_back, NULL),
-        T("RLIMIT_MEMLOCK 1 MiB, two handles: 128 one-page buffers freed"
+        LIMIT_CASE("RLIMIT_MEMLOCK 1 MiB, two handles: 128 one-page buffers freed"
           " into one's cache, then 200 pages through the other succeed"
           " (every cache of the process gives way)",
           memlock_other_cache_gives_back, NULL),
-        T("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
+        LIMIT_CASE("RLIMIT_NOFILE exhausted: open fails EMFILE, logged",
           nofile_open_fails, NULL),
-        T("RLIMIT_NOFILE one left: open falls back to locked memory",
+        LIMIT_CASE("RLIMIT_NOFILE one left: open falls back to locked memory",
           nofile_one_left_falls_back, NULL),
-        T("RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged",
+        LIMIT_CASE("RLIMIT_NOFILE exhausted: restriction fails EMFILE, logged",
           nofile_restriction_fails, NULL),
-        T("failed restriction leaves hypercalls refused",
+        LIMIT_CASE("failed restriction leaves hypercalls refused",
           nofile_failed_restriction_refuses, NULL),
-        T("RLIMIT_NOFILE raised again: new handles work",
+        LIMIT_CASE("RLIMIT_NOFILE raised again: new handles work",
           nofile_raised_again, NULL),
-        T("buffer device refuses large mappings (EINVAL): NULL, errno"
+        LIMIT_CASE("buffer device refuses large mappings (EINVAL): NULL, errno"
           " kept, logged, handle usable", refused_alloc_buffer, &einval),
-        T("same for alloc_buffer_pages (EINVAL)",
+        LIMIT_CASE("same for alloc_buffer_pages (EINVAL)",
           refused_alloc_buffer_pages, &einval),
-        T("refusal lifted (EINVAL): large buffer works", refusal_lifted,
+        LIMIT_CASE("refusal lifted (EINVAL): large buffer works", refusal_lifted,
           &einval),
-        T("buffer device refuses large mappings (ENOMEM): NULL, errno"
+        LIMIT_CASE("buffer device refuses large mappings (ENOMEM): NULL, errno"
           " kept, logged, handle usable", refused_alloc_buffer, &enomem),
-        T("same for alloc_buffer_pages (ENOMEM)",
+        LIMIT_CASE("same for alloc_buffer_pages (ENOMEM)",
           refused_alloc_buffer_pages, &enomem),
-        T("refusal lifted (ENOMEM): large buffer works", refusal_lifted,
+        LIMIT_CASE("refusal lifted (ENOMEM): large buffer works", refusal_lifted,
           &enomem),
-        T("hypercall ioctl gives EINTR: passed through, not retried, not"
+        LIMIT_CASE("hypercall ioctl gives EINTR: passed through, not retried, not"
           " logged", interrupted_passed_through, &eintr),
-        T("handle usable after EINTR", interrupted_then_usable, &eintr),
-        T("hypercall ioctl gives EAGAIN: passed through, not retried, not"
+        LIMIT_CASE("handle usable after EINTR", interrupted_then_usable, &eintr),
+        LIMIT_CASE("hypercall ioctl gives EAGAIN: passed through, not retried, not"
           " logged", interrupted_passed_through, &eagain),
-        T("handle usable after EAGAIN", interrupted_then_usable, &eagain),
-        T("alloc_buffer_pages(1) works", pages_within_limit, &one_page),
-        T("alloc_buffer_pages(256), 1 MiB, works", pages_within_limit,
+        LIMIT_CASE("handle usable after EAGAIN", interrupted_then_usable, &eagain),
+        LIMIT_CASE("alloc_buffer_pages(1) works", pages_within_limit, &one_page),
+        LIMIT_CASE("alloc_buffer_pages(256), 1 MiB, works", pages_within_limit,
           &one_mib),
     };
     const struct CMUnitTest last =
-        T("handle usable after all the refusals", usable_after_all_refusals,
+        LIMIT_CASE("handle usable after all the refusals", usable_after_all_refusals,
           NULL);
-    struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(byte_sizes) +
-                            ARRAY_SIZE(page_counts) + 1];
+    struct CMUnitTest tests[NELEM(fixed) + NELEM(byte_sizes) +
+                            NELEM(page_counts) + 1];
     static char skip_names[4][320];
     size_t i, k, n = 0;
     rlim_t bytes;
     int rc;
 
-    for (i = 0; i < ARRAY_SIZE(fixed); i++)
+    for (i = 0; i < NELEM(fixed); i++)
         tests[n++] = fixed[i];
-    for (i = 0; i < ARRAY_SIZE(byte_sizes); i++)
-        tests[n++] = (struct CMUnitTest)T(byte_sizes[i].name,
-                                          huge_buffer_refused,
-                                          &byte_sizes[i]);
-    for (i = 0; i < ARRAY_SIZE(page_counts); i++)
-        tests[n++] = (struct CMUnitTest)T(page_counts[i].name,
-                                          huge_page_count_refused,
-                                          &page_counts[i]);
+    for (i = 0; i < NELEM(byte_sizes); i++)
+        tests[n++] = (struct CMUnitTest)LIMIT_CASE(byte_sizes[i].name,
+                                                   huge_buffer_refused,
+                                                   &byte_sizes[i]);
+    for (i = 0; i < NELEM(page_counts); i++)
+        tests[n++] = (struct CMUnitTest)LIMIT_CASE(page_counts[i].name,
+                                                   huge_page_count_refused,
+                                                   &page_counts[i]);
     tests[n++] = last;
     /* The memlock cases' children set the limit to 64 KiB or 1 MiB. */
     for (i = 0, k = 0; i < n; i++) {
@@ -653,7 +654,7 @@ int main(void)
             bytes = 64 * 1024;
         else
             continue;
-        if (k == ARRAY_SIZE(skip_names))
+        if (k == NELEM(skip_names))
             abort();   /* a new memlock case needs a name slot */
         skip_if_unsettable(&tests[i], bytes, skip_names[k], sizeof(skip_names[k]));
         k++;

@@ -28,14 +28,15 @@
 #include <cmocka.h>
 #include <xencall.h>
 
+#include "buffer-sizes.h"   /* the library's: CACHE_MAX_BLOCK_PAGES */
 #include "../helpers/proc.h"
 #include "../helpers/testlog.h"
 #include "../helpers/sim/os.h"
 
 #define CHURNERS 3      /* the last one on a NON_REENTRANT handle */
 #define REFUSALS 300
-/* Over 128 pages: never cached, so each allocation maps. */
-#define REFUSED_PAGES 129
+/* Over the largest cached block: never cached, so each allocation maps. */
+#define REFUSED_PAGES (CACHE_MAX_BLOCK_PAGES + 1)
 /* Operations each churner does before the refusals start, and the
  * churners' operations between two refusals (time to cache again). */
 #define WARM_UP 200

@@ -33,13 +33,13 @@
 #include <cmocka.h>
 #include <xencall.h>
 
+#include "buffer-sizes.h"   /* the library's: CACHE_SLOTS */
 #include "../helpers/sim/os.h"
 
 /* Threads take consecutive slot tickets at their first allocation and
  * use slot ticket % CACHE_SLOTS (README, "How the cache works"): with
- * this many other threads allocating in between, the busy thread gets
- * the periodic thread's slot. */
-#define CACHE_SLOTS 4
+ * CACHE_SLOTS - 1 other threads allocating in between, the busy thread
+ * gets the periodic thread's slot. */
 #define PERIODIC_OPS 2000
 #define BUSY_OPS 2000
 #define PERIOD_NS 20000L

@@ -33,10 +33,7 @@
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
-
-#define PAGE 4096UL
-/* Seconds a forked child may take: far above what any needs. */
-#define CHILD_SECONDS 60
+#include "../helpers/test.h"
 
 /* A result wider than an int where a long is (amd64): what FreeBSD's
  * hypercall request cannot carry. A plain one on a 32-bit build. */

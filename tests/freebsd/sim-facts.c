@@ -27,10 +27,8 @@
 #include "../helpers/sim/freebsd.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096UL
-/* Seconds a forked child may take: far above what any needs. */
-#define CHILD_SECONDS 60
 #define DUP_FD 900
 /* Wider than an int where xen_ulong_t is (amd64). */
 #define WIDE ((xen_ulong_t)(sizeof(xen_ulong_t) > 4 ? ((uint64_t)1 << 40) + 7 : 0x80000007u))
@@ -316,21 +314,22 @@ static void multicall_carries_full_result(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left_open)
+/* A fact's case: a fresh simulated kernel, nothing left open after. */
+#define FACT(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left_open)
     const struct CMUnitTest tests[] = {
-        T(int_result_keeps_low_32_bits),
-        T(bit_31_result_is_an_error),
-        T(error_table_gaps_succeed_with_0),
-        T(error_table_end_is_einval),
-        T(error_table_translates_by_name),
-        T(unknown_request_is_enosys),
-        T(restriction_per_open_file),
-        T(restriction_shared_across_fork),
-        T(second_restrict_is_negative),
-        T(minherit_none_and_zero_in_child),
-        T(multicall_carries_full_result),
+        FACT(int_result_keeps_low_32_bits),
+        FACT(bit_31_result_is_an_error),
+        FACT(error_table_gaps_succeed_with_0),
+        FACT(error_table_end_is_einval),
+        FACT(error_table_translates_by_name),
+        FACT(unknown_request_is_enosys),
+        FACT(restriction_per_open_file),
+        FACT(restriction_shared_across_fork),
+        FACT(second_restrict_is_negative),
+        FACT(minherit_none_and_zero_in_child),
+        FACT(multicall_carries_full_result),
     };
-#undef T
+#undef FACT
 
     return cmocka_run_group_tests_name("freebsd-sim-facts", tests, NULL, NULL);
 }

@@ -33,13 +33,14 @@
 #include <xencall.h>
 #include <xentoolcore.h>
 
+#include "buffer-sizes.h"   /* the library's: the small buffer's header */
 #include "../helpers/testlog.h"
 #include "../helpers/fi.h"
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096u
 #define NR_HANDLES 3
 #define NR_BUFS 12
 #define MAX_FUZZ_PAGES 140      /* beyond the cache's largest block */
@@ -214,7 +215,7 @@ static void op_alloc(struct handle *hd, struct input *in)
     switch (v >> 22) {
     case 0: len = v & 0x3fff; break;
     case 1: len = (v & 0x3fffff) % (MAX_FUZZ_PAGES * PAGE); break;
-    case 2: len = (size_t)(v & 0x7f) * PAGE + ((v >> 8) & 0x1f) - 16; break;
+    case 2: len = (size_t)(v & 0x7f) * PAGE + ((v >> 8) & 0x1f) - SMALL_HEADER_BYTES; break;
     default: len = SIZE_MAX - (v & 0xffff); break;
     }
     if (len > MAX_FUZZ_PAGES * PAGE && len <= (size_t)1 << 40)
@@ -225,7 +226,7 @@ static void op_alloc(struct handle *hd, struct input *in)
         assert_true(!b->p && errno == ENOMEM && hd->log->errors > errors);
         return;
     }
-    check_allocated(hd, b, errors, len, 0, 16);
+    check_allocated(hd, b, errors, len, 0, BUFFER_ALIGN);
 }
 
 static void op_alloc_pages(struct handle *hd, struct input *in)

@@ -8,21 +8,13 @@
 
 #include <stddef.h>
 
-/* One per function the library imports that can fail. */
+/* One per function the library imports that can fail (fi-calls.h). */
 enum fi_call {
-    FI_OPEN,
-    FI_CLOSE,
-    FI_IOCTL,
-    FI_MMAP,
-    FI_MUNMAP,
-    FI_MADVISE,
-    FI_MLOCK,
-    FI_DUP2,
-    FI_MALLOC,
-    FI_CALLOC,
-    FI_LOGGER,       /* xtl_createlogger_stdiostream (allocates) */
-    FI_FCNTL,
-    FI_SYSCALL,      /* the hypercall ioctl, made through syscall() */
+#define FI_CALL(id, name) FI_##id,
+#define FI_WRAP_ONLY(name)
+#include "fi-calls.h"
+#undef FI_CALL
+#undef FI_WRAP_ONLY
     FI_NR_CALLS
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The wrappers inject.h renames the library's system calls and
- * allocations to. Each asks injected() whether this call is the one
+ * allocations to (the list: fi-calls.h). Each asks injected() whether this call is the one
  * armed by fi_arm() and then fails the way the real call fails
  * (-1/errno, MAP_FAILED, NULL); every other call goes on to the real
  * function, which in a test program is the simulator's.
@@ -21,12 +21,11 @@
 #include "fi.h"
 
 const char *const fi_call_name[FI_NR_CALLS] = {
-    [FI_OPEN] = "open", [FI_CLOSE] = "close", [FI_IOCTL] = "ioctl",
-    [FI_MMAP] = "mmap", [FI_MUNMAP] = "munmap", [FI_MADVISE] = "madvise",
-    [FI_MLOCK] = "mlock", [FI_DUP2] = "dup2", [FI_MALLOC] = "malloc",
-    [FI_CALLOC] = "calloc",
-    [FI_LOGGER] = "xtl_createlogger_stdiostream", [FI_FCNTL] = "fcntl",
-    [FI_SYSCALL] = "syscall",
+#define FI_CALL(id, name) [FI_##id] = #name,
+#define FI_WRAP_ONLY(name)
+#include "fi-calls.h"
+#undef FI_CALL
+#undef FI_WRAP_ONLY
 };
 
 struct fi_state {

@@ -31,8 +31,7 @@
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
-
-#define PAGE 4096UL
+#include "../helpers/test.h"
 
 /* Also: no locked memory left behind. */
 static int teardown(void **state)
@@ -490,7 +489,7 @@ static const char *dontfork_unusable(void)
     if (page == MAP_FAILED)
         return NULL;   /* let the case itself fail on the machine */
     child = madvise(page, PAGE, MADV_DONTFORK) == 0 ?
-            proc_run_child(child_sees_page, page, 60) : 0;
+            proc_run_child(child_sees_page, page, CHILD_SECONDS) : 0;
     munmap(page, PAGE);
     return child == 1 ? "a forked child still has a page advised MADV_DONTFORK "
                         "here (QEMU's user-mode emulator ignores the advice)"
@@ -502,7 +501,8 @@ static void not_run(void **state)
     (void)state;
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, case_setup, teardown)
+/* CASE(), and no memory left locked after it. */
+#define BACKEND_CASE(f) cmocka_unit_test_setup_teardown(f, case_setup, teardown)
 
 int main(void)
 {
@@ -510,21 +510,21 @@ int main(void)
     const char *why = dontfork_unusable();
     size_t i;
     struct CMUnitTest tests[] = {
-        T(privcmd_preferred),
-        T(privcmd_fallback_when_missing),
-        T(privcmd_no_fallback_when_denied),
-        T(buffer_device_failing),
-        T(buffer_device_mappings_shared),
-        T(one_ioctl_per_call),
-        T(descriptors_close_on_exec),
-        T(each_handle_own_fd),
-        T(restrict_uses_kernel_ioctl),
-        T(restrict_fallback_disables_fd),
-        T(wide_result_not_truncated),
-        T(mapping_failures),
-        T(open_failures),
-        T(kernel_page_smaller_than_xen_refused),
-        T(fork_before_dontfork),
+        BACKEND_CASE(privcmd_preferred),
+        BACKEND_CASE(privcmd_fallback_when_missing),
+        BACKEND_CASE(privcmd_no_fallback_when_denied),
+        BACKEND_CASE(buffer_device_failing),
+        BACKEND_CASE(buffer_device_mappings_shared),
+        BACKEND_CASE(one_ioctl_per_call),
+        BACKEND_CASE(descriptors_close_on_exec),
+        BACKEND_CASE(each_handle_own_fd),
+        BACKEND_CASE(restrict_uses_kernel_ioctl),
+        BACKEND_CASE(restrict_fallback_disables_fd),
+        BACKEND_CASE(wide_result_not_truncated),
+        BACKEND_CASE(mapping_failures),
+        BACKEND_CASE(open_failures),
+        BACKEND_CASE(kernel_page_smaller_than_xen_refused),
+        BACKEND_CASE(fork_before_dontfork),
     };
 
     /* A case the machine cannot run keeps its place with TAP's SKIP

@@ -32,8 +32,8 @@
 #include "../helpers/sim/linux.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define CHILD_SECONDS 60
 #define PAGES 2
 
 /* fn(arg) run as pid 1 of a new pid namespace: its exit code, 100 +

@@ -29,9 +29,7 @@
 #include "../helpers/proc.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
-
-/* Seconds a forked child may take: far above what any needs. */
-#define CHILD_SECONDS 60
+#include "../helpers/test.h"
 
 static int raw_restrict(int fd, uint16_t domid)
 {

@@ -15,15 +15,14 @@
 
 #include <cmocka.h>
 #include <xen/errno.h>
+#include <xen/version.h>
 #include <mini-os/os.h>   /* the simulated one: HYPERVISOR_multicall */
 
 #include "../helpers/sim/minios.h"
 #include "../helpers/sim/os.h"
 #include "../helpers/sim/xen.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096
-#define XENVER_VERSION  0
-#define XENVER_PAGESIZE 7
 /* A result no call leaves: the entry was never run. */
 #define UNTOUCHED 0x5a5a
 
@@ -68,16 +67,16 @@ static void multicall_inside_multicall_refused(void **state)
     (void)state;
     assert_non_null(outer);
     inner = outer + 4;
-    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
-    set_entry(&outer[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_version, 0);
+    set_entry(&outer[0], __HYPERVISOR_xen_version, XENVER_version, 0);
     set_entry(&outer[1], __HYPERVISOR_multicall, (uintptr_t)inner, 1);
-    set_entry(&outer[2], __HYPERVISOR_xen_version, XENVER_PAGESIZE, 0);
+    set_entry(&outer[2], __HYPERVISOR_xen_version, XENVER_pagesize, 0);
     ran = sim_xen_calls();
     rc = HYPERVISOR_multicall(outer, 3);
     ran = sim_xen_calls() - ran;
     memcpy(list, outer, sizeof(list));
     /* The flag is the vCPU's while a multicall runs, and only then. */
-    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(&inner[0], __HYPERVISOR_xen_version, XENVER_version, 0);
     again = HYPERVISOR_multicall(inner, 1);
     list[5] = inner[0];
     sim_minios_free(outer);   /* before checking: a failure leaves nothing */
@@ -100,7 +99,7 @@ static void multicall_list_out_of_reach(void **state)
 
     (void)state;
     assert_non_null(heap);
-    set_entry(heap, __HYPERVISOR_xen_version, XENVER_VERSION, 0);
+    set_entry(heap, __HYPERVISOR_xen_version, XENVER_version, 0);
     assert_int_equal(HYPERVISOR_multicall(heap, 1), -XEN_EFAULT);
     assert_int_equal(heap->result, UNTOUCHED);
     free(heap);
@@ -129,13 +128,14 @@ static void minios_multicall_is_the_hypercall(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left)
+/* A fact's case: a fresh simulated kernel, nothing left open after. */
+#define FACT(f) cmocka_unit_test_setup_teardown(f, fresh, nothing_left)
     const struct CMUnitTest tests[] = {
-        T(multicall_inside_multicall_refused),
-        T(multicall_list_out_of_reach),
-        T(minios_multicall_is_the_hypercall),
+        FACT(multicall_inside_multicall_refused),
+        FACT(multicall_list_out_of_reach),
+        FACT(minios_multicall_is_the_hypercall),
     };
-#undef T
+#undef FACT
 
     return cmocka_run_group_tests_name("minios-sim-facts", tests, NULL, NULL);
 }

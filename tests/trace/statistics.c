@@ -9,23 +9,44 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "buffer-sizes.h"   /* the library's: the cache's sizes */
 #include "xencall.h"
 #include "../helpers/case.h"
 #include "../helpers/sim/os.h"
+#include "../helpers/test.h"
 
-#define PAGE 4096UL
+/* The figures close logs, in its words. */
+struct figures {
+    unsigned hits, misses, blocks;
+    size_t held, cached, peak;
+    unsigned budget_unmaps;
+};
 
 /* The last line logged, which must be close's statistics. */
-static void expect_statistics(const char *line)
+static void expect_statistics(struct figures f)
 {
+    char line[256];
+
+    snprintf(line, sizeof(line), "buffer cache: %u hits, %u misses, %u blocks"
+             " (%zu bytes) held at close, %zu bytes of them cached, peak %zu"
+             " bytes held, %u unmaps forced by the budget", f.hits, f.misses,
+             f.blocks, f.held, f.cached, f.peak, f.budget_unmaps);
     assert_int_equal(case_log.last_level, XTL_DEBUG);
     assert_string_equal(case_log.last_context, "xencall");
     assert_string_equal(case_log.last, line);
 }
+
+/* The pages that fill one cache slot's budget (src/buffer-sizes.h), and
+ * a block too big to be cached at all. */
+#define SLOT_PAGES (CACHE_SLOT_BUDGET / PAGE)
+#define UNCACHED_PAGES (CACHE_MAX_BLOCK_PAGES + 72)
+_Static_assert(SLOT_PAGES <= CACHE_MAX_BLOCK_PAGES,
+               "every_figure fills a slot with one cacheable block");
 
 static void every_figure(void **state)
 {
@@ -37,18 +58,23 @@ static void every_figure(void **state)
     xencall_free_buffer(h, small);               /* cached */
     small = xencall_alloc_buffer(h, 64);         /* hit */
     kept_small = xencall_alloc_buffer(h, 100);   /* miss; never freed */
-    big = xencall_alloc_buffer_pages(h, 200);    /* miss: too big to cache */
-    xencall_free_buffer_pages(h, big, 200);      /* unmapped, not by the budget */
-    half[0] = xencall_alloc_buffer_pages(h, 128);   /* miss */
-    half[1] = xencall_alloc_buffer_pages(h, 128);   /* miss; peak: 2 + 256 pages */
-    xencall_free_buffer_pages(h, half[0], 128);  /* fills the slot's 512 KiB */
-    xencall_free_buffer_pages(h, half[1], 128);  /* over the budget: unmapped */
+    big = xencall_alloc_buffer_pages(h, UNCACHED_PAGES);   /* miss */
+    xencall_free_buffer_pages(h, big, UNCACHED_PAGES);   /* unmapped, not by the budget */
+    half[0] = xencall_alloc_buffer_pages(h, SLOT_PAGES);   /* miss */
+    half[1] = xencall_alloc_buffer_pages(h, SLOT_PAGES);   /* miss */
+    xencall_free_buffer_pages(h, half[0], SLOT_PAGES);   /* fills the slot's budget */
+    xencall_free_buffer_pages(h, half[1], SLOT_PAGES);   /* over the budget: unmapped */
     xencall_free_buffer(h, small);               /* over the budget: unmapped */
     assert_non_null(kept_small);
     xencall_close(h);
-    expect_statistics("buffer cache: 1 hits, 5 misses, 2 blocks (528384 bytes)"
-                      " held at close, 524288 bytes of them cached, peak 1056768"
-                      " bytes held, 2 unmaps forced by the budget");
+    expect_statistics((struct figures){
+        .hits = 1, .misses = 5, .blocks = 2,
+        .held = (1 + SLOT_PAGES) * PAGE,          /* kept_small and half[0] */
+        .cached = SLOT_PAGES * PAGE,
+        /* Two small ones and the big one, or the two halves. */
+        .peak = (2 + (UNCACHED_PAGES > 2 * SLOT_PAGES ? UNCACHED_PAGES
+                                                      : 2 * SLOT_PAGES)) * PAGE,
+        .budget_unmaps = 2 });
 }
 
 /* A cache given back because the OS refused a mapping is no budget's doing. */
@@ -64,18 +90,16 @@ static void cache_given_back_is_not_budget(void **state)
     assert_non_null(p);
     xencall_free_buffer_pages(h, p, 2);
     xencall_close(h);
-    expect_statistics("buffer cache: 0 hits, 2 misses, 1 blocks (8192 bytes)"
-                      " held at close, 8192 bytes of them cached, peak 8192"
-                      " bytes held, 0 unmaps forced by the budget");
+    expect_statistics((struct figures){
+        .misses = 2, .blocks = 1, .held = 2 * PAGE, .cached = 2 * PAGE,
+        .peak = 2 * PAGE });
 }
 
 static void untouched_handle(void **state)
 {
     (void)state;
     xencall_close(open_logged(0));
-    expect_statistics("buffer cache: 0 hits, 0 misses, 0 blocks (0 bytes)"
-                      " held at close, 0 bytes of them cached, peak 0 bytes"
-                      " held, 0 unmaps forced by the budget");
+    expect_statistics((struct figures){ .hits = 0 });
 }
 
 /* The only line close adds is the debug one. */

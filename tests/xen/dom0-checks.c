@@ -27,9 +27,9 @@
 #include "xencall.h"
 #include "../helpers/proc.h"
 #include "../helpers/xentest.h"
+#include "../helpers/test.h"
 
 /* Seconds a forked child may take: far above what any needs. */
-#define CHILD_SECONDS 60
 
 /* A one-line file of /sys, without its newline; "" if unreadable. */
 static const char *sys_line(const char *path, char *buf, size_t len)

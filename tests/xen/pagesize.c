@@ -14,6 +14,7 @@
 #include <xen/xen.h>
 #include <xen/version.h>
 
+#include "buffer-sizes.h"   /* the library's: the small buffer's header */
 #include "xencall.h"
 #include "../helpers/xentest.h"
 
@@ -58,13 +59,13 @@ int main(void)
                   "xen-page-4096", "Xen's page as Xen reports it");
     small = xencall_alloc_buffer(h, 64);
     pages = xencall_alloc_buffer_pages(h, 3);
-    xentest_check(small && (uintptr_t)small % (uintptr_t)page == 16,
+    xentest_check(small && (uintptr_t)small % (uintptr_t)page == SMALL_HEADER_BYTES,
                   "small-buffer-offset", "%p, mapping %lu bytes", (void *)small,
                   mapping_size(small));
     xentest_check(pages && (uintptr_t)pages % (uintptr_t)page == 0,
                   "pages-aligned", "%p, mapping %lu bytes", (void *)pages,
                   mapping_size(pages));
-    xentest_check(small && hypervisor_writes(h, small - 16, 4096),
+    xentest_check(small && hypervisor_writes(h, small - SMALL_HEADER_BYTES, 4096),
                   "hypercall-small-buffer", "xen_version into a 1-page buffer");
     xentest_check(pages && hypervisor_writes(h, pages, 3 * 4096),
                   "hypercall-3-pages", "xen_version into the third Xen page");

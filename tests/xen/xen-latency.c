@@ -19,7 +19,7 @@
 #include <xen/xen.h>
 #include <xen/sys/privcmd.h>
 
-#include "../../tools/timing.h"
+#include "timing.h"   /* tools/ */
 
 #define ROUNDS 9
 #define CALLS 300

@@ -46,7 +46,6 @@ const char sim_os_name[] = "freebsd";
 #define PRIVCMD_NODE "/dev/xen/privcmd"
 #define NODE_PRIVCMD 0   /* the one device node: sim_fd's node */
 #define MAX_IN_FLIGHT 256
-#define HC_MULTICALL 13
 
 static struct {
     int (*open)(const char *, int, ...);
@@ -214,7 +213,7 @@ static int hypercall_ioctl(struct sim_open_file *f, struct ioctl_privcmd_hyperca
 {
     uint64_t args[5];
     long result;
-    int i, multicall = hc->op == HC_MULTICALL;
+    int i, multicall = hc->op == __HYPERVISOR_multicall;
 
     hypercall_ioctls++;
     /* The current driver forbids hypercalls once restricted. */

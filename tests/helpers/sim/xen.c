@@ -11,20 +11,12 @@
 #include <string.h>
 
 #include <xen/errno.h>
-#include <xen/xen.h>   /* multicall_entry_t */
+#include <xen/memory.h>
+#include <xen/version.h>
+#include <xen/xen.h>   /* multicall_entry_t, hypercall numbers */
 
 #include "locked.h"
 #include "xen.h"
-
-/* Hypercall and sub-op numbers, as in Xen's public headers. */
-#define HC_MEMORY_OP   12
-#define HC_MULTICALL   13
-#define HC_XEN_VERSION 17
-#define XENVER_VERSION      0
-#define XENVER_EXTRAVERSION 1
-#define XENVER_CAPABILITIES 3
-#define XENVER_PAGESIZE     7
-#define XENMEM_MAXIMUM_RESERVATION 4
 
 #define EXTRAVERSION_LEN 16
 #define CAPABILITIES_LEN 1024
@@ -201,13 +193,13 @@ static long copy_string_out(uint64_t guest, size_t field, const char *s)
 static long xen_version(const uint64_t arg[5])
 {
     switch (arg[0]) {
-    case XENVER_VERSION:
+    case XENVER_version:
         return SIM_XEN_VERSION;
-    case XENVER_EXTRAVERSION:
+    case XENVER_extraversion:
         return copy_string_out(arg[1], EXTRAVERSION_LEN, SIM_XEN_EXTRAVERSION);
-    case XENVER_CAPABILITIES:
+    case XENVER_capabilities:
         return copy_string_out(arg[1], CAPABILITIES_LEN, SIM_XEN_CAPABILITIES);
-    case XENVER_PAGESIZE:
+    case XENVER_pagesize:
         return 4096;
     default:
         return -XEN_ENOSYS;
@@ -216,7 +208,7 @@ static long xen_version(const uint64_t arg[5])
 
 static long memory_op(const uint64_t arg[5])
 {
-    if (arg[0] != XENMEM_MAXIMUM_RESERVATION)
+    if (arg[0] != XENMEM_maximum_reservation)
         return -XEN_ENOSYS;
     /* Xen reads the domid_t that arg2 points at. */
     if (!sim_xen_mem_reachable((const void *)(uintptr_t)arg[1], sizeof(uint16_t)))
@@ -248,9 +240,9 @@ static long run_call(uint64_t op, const uint64_t arg[5])
     pthread_mutex_unlock(&calls_lock);
 
     switch (op) {
-    case HC_XEN_VERSION:
+    case __HYPERVISOR_xen_version:
         return xen_version(arg);
-    case HC_MEMORY_OP:
+    case __HYPERVISOR_memory_op:
         return memory_op(arg);
     case SIM_OP_RESULT:
         return (long)arg[0];
@@ -305,7 +297,7 @@ static long multicall(const uint64_t arg[5])
 
 long sim_xen_hypercall(uint64_t op, const uint64_t arg[5])
 {
-    if (op == HC_MULTICALL)
+    if (op == __HYPERVISOR_multicall)
         return multicall(arg);
     return run_call(op, arg);
 }

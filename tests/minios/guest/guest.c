@@ -28,9 +28,11 @@
 #include <xentoolcore.h>
 #include <xentoollog.h>
 
+/* The library's own: the cache's sizes (the guest's build has no -I
+ * for src/). */
+#include "../../../src/buffer-sizes.h"
 #include "../../helpers/xentest.h"
-
-#define PAGE 4096UL
+#include "../../helpers/test.h"
 
 static void let_console_drain(void)
 {
@@ -256,8 +258,9 @@ static int all_zero(const unsigned char *p, size_t n)
 static void buffer_sizes(xencall_handle *h)
 {
     static const size_t sizes[] = {
-        1, 64, 4080, 4081, 3 * PAGE, 8 * PAGE - 16, 64 * PAGE, 128 * PAGE - 16,
-        128 * PAGE, 200 * PAGE,
+        1, 64, 4080, 4081, 3 * PAGE, 8 * PAGE - SMALL_HEADER_BYTES, 64 * PAGE,
+        CACHE_MAX_BLOCK_PAGES * PAGE - SMALL_HEADER_BYTES,
+        CACHE_MAX_BLOCK_PAGES * PAGE, 200 * PAGE,
     };
     static const size_t page_counts[] = { 1, 3, 8, 64, 128, 129, 300 };
     char name[64];
@@ -266,7 +269,7 @@ static void buffer_sizes(xencall_handle *h)
     for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         size_t n = sizes[i];
         unsigned char *p = xencall_alloc_buffer(h, n), *again;
-        int ok = p && (uintptr_t)p % 16 == 0 && all_zero(p, n);
+        int ok = p && (uintptr_t)p % BUFFER_ALIGN == 0 && all_zero(p, n);
 
         if (p) {
             /* The hypervisor writes the end of it (16 bytes). */
@@ -279,7 +282,8 @@ static void buffer_sizes(xencall_handle *h)
         again = xencall_alloc_buffer(h, n);
         snprintf(name, sizeof(name), "alloc-buffer-%zu-bytes", n);
         xentest_check(ok && again && all_zero(again, n) &&
-                      (n > 128 * PAGE - 16 || again == p),
+                      (n > CACHE_MAX_BLOCK_PAGES * PAGE - SMALL_HEADER_BYTES ||
+                       again == p),
                       name, "%p then %p", (void *)p, (void *)again);
         xencall_free_buffer(h, again);
     }
@@ -379,7 +383,7 @@ static void bad_input(xencall_handle *h, xencall_handle *other)
 
     foreign = calloc(1, 64);
     mark = captured.messages;
-    xencall_free_buffer(h, foreign + 16);
+    xencall_free_buffer(h, foreign + SMALL_HEADER_BYTES);
     xentest_check(logged(mark, EINVAL, "not from xencall_alloc_buffer"),
                   "foreign-pointer-refused-logged", "log \"%s\"", captured.last);
     free(foreign);
