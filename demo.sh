@@ -25,11 +25,10 @@ boot_packages=$(xen_boot_packages "$arch") ||
     { echo "no way to boot $arch Xen on this $(dpkg --print-architecture) machine"; exit 1; }
 # What tests/xen/run.sh boots with (the release's Xen metapackage: its
 # hypervisor and tools, of whatever Xen version it has; or for another
-# architecture QEMU and the cross tools) and the build's.
-native_deps=''
-[ "$native" = no ] || native_deps="libxen-dev systemtap-sdt-dev"
-# shellcheck disable=SC2086
-stage_apt_install $boot_packages build-essential autoconf automake libtool pkg-config $native_deps
+# architecture QEMU and the cross tools) and what the build needs
+# without its tests (debian/control's Build-Depends, profile nocheck).
+# shellcheck disable=SC2046,SC2086
+stage_apt_install $boot_packages $(tree_build_packages nocheck)
 
 echo "== building in $build"
 (cd "$top" && autoreconf -fi >/dev/null 2>&1)

@@ -9,11 +9,11 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-build_deps="build-essential autoconf automake libtool pkg-config libxen-dev
- libcmocka-dev valgrind clang libclang-rt-dev mandoc groff-base
- systemtap-sdt-dev"
 # The stages' helpers: installing under a time limit, among others.
 . tests/stages/lib.sh
+# What the build needs, from debian/control's Build-Depends; a stage
+# installs what only it needs (clang, valgrind, ...) itself.
+build_deps=$(tree_build_packages | tr '\n' ' ')
 echo "== installing build dependencies"
 timeout 600 apt-get update -q >/dev/null || echo "warning: apt-get update failed"
 # shellcheck disable=SC2086

@@ -5,6 +5,8 @@
 # makes the program exit non-zero, which fails its tests.
 . "$(dirname "$0")/lib.sh"
 stage_begin valgrind
+command -v valgrind >/dev/null || stage_apt_install valgrind ||
+    stage_cannot_run "valgrind cannot be installed: no valgrind run"
 vg="timeout -k 10 900 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 vg="$vg --show-leak-kinds=definite --child-silent-after-fork=yes --track-fds=no"
 stage_make_check "$XENCALL_BUILD" valgrind LOG_COMPILER="$vg" \

@@ -146,16 +146,23 @@ lint_changes() {
     release_overlay_end "$lint"
 }
 
-# RELEASE ARCH: every check, named "RELEASE ARCH: ...".
-check_release() {
-    local r=$1 pristine start debs deb p provides out ok bad n page err lines t
-    local xen_version xl libxenctrl utils_pkg ctrl_pkg ma pages got f bin want
+# RELEASE ARCH: mount an overlay of RELEASE's root for ARCH at $run and
+# find Debian's Xen there (find_debian_xen); fails a check and returns
+# non-zero if it cannot.
+enter_release_root() {
+    local r=$1 pristine
     arch=$2
-    pristine=$(install_root_of "$r" "$arch") || { stage_fail "$r $arch: cannot make its root"; return; }
-    release_overlay "$pristine" "$work/$r-$arch" || { stage_fail "$r $arch: cannot mount its root"; return; }
+    pristine=$(install_root_of "$r" "$arch") || { stage_fail "$r $arch: cannot make its root"; return 1; }
+    release_overlay "$pristine" "$work/$r-$arch" || { stage_fail "$r $arch: cannot mount its root"; return 1; }
     run=$work/$r-$arch/root
-    # The release's Xen, found rather than named: xl by pattern, the
-    # packages owning it and libxenctrl, the version of libxen-dev.
+    find_debian_xen "$r"
+}
+
+# RELEASE: the release's Xen in $run, found rather than named: $xl by
+# pattern, $libxenctrl, the packages owning them ($utils_pkg,
+# $ctrl_pkg) and $xen_version, libxen-dev's. Checks they are installed.
+find_debian_xen() {
+    local r=$1
     xl=$(in_root sh -c 'ls /usr/lib/xen-[0-9]*/bin/xl' | sort -V | tail -n1)
     libxenctrl=$(in_root sh -c 'ls /usr/lib/*/libxenctrl.so.[0-9]*.*' | sort -V | tail -n1)
     utils_pkg=$(owner_of "$xl")
@@ -166,16 +173,22 @@ check_release() {
         stage_pass "$r $arch: root has Debian's $utils_pkg, $ctrl_pkg, libxen-dev and libxencall1 $(package_version "$run" libxencall1)"
     else
         stage_fail "$r $arch: root lacks Debian's Xen packages"
-        return
+        return 1
     fi
+}
 
-    # ---- build, as a build daemon, then into the release's root ---------------
+# RELEASE: build as a build daemon, lint, and copy the packages into
+# $run/tmp/build; their paths in the root in $debs (a failed check for
+# each of $pkgs missing). Returns non-zero if the build could not run.
+# (Not in $(...): its checks must count.)
+build_into_root() {
+    local r=$1 p deb
+    debs=
     build_as_buildd "$r" "$arch" || return
     lint_changes "$r" "$work/$r-$arch-buildd/root/build"
     mkdir -p "$run/tmp/build"
     cp "$work/$r-$arch-buildd/root/build/"*.deb "$run/tmp/build/"
     release_overlay_end "$work/$r-$arch-buildd"
-    debs=
     for p in $pkgs; do
         deb=$(cd "$run" && ls "tmp/build/${p}_"*.deb 2>/dev/null | head -n1)
         if [ -n "$deb" ]; then
@@ -184,15 +197,24 @@ check_release() {
             stage_fail "$r $arch: no package $p was built"
         fi
     done
+}
 
+# RELEASE: the runtime package provides libxencall1 at the version of
+# the release's Xen.
+check_provides() {
+    local r=$1 provides
     provides=$(in_root sh -c 'dpkg-deb -f /tmp/build/libxencall1-standalone_*.deb Provides')
     if [ "$provides" = "libxencall1 (= $xen_version)" ]; then
         stage_pass "$r $arch: runtime package Provides: $provides"
     else
         stage_fail "$r $arch: runtime package Provides '$provides', expected libxencall1 (= $xen_version)"
     fi
+}
 
-    # ---- install ours ----------------------------------------------------------
+# RELEASE: apt installs $debs over Debian's libxencall1, which goes
+# while the rest of Debian's Xen stays, and leaves apt and dpkg clean.
+install_ours() {
+    local r=$1 p ok=yes
     # shellcheck disable=SC2086
     if stage_apt_install --root "$run" $debs 2>"$work/$r-$arch/install.log"; then
         stage_pass "$r $arch: apt-get install ./<our packages> in the root"
@@ -200,8 +222,6 @@ check_release() {
         tail -n 30 "$work/$r-$arch/install.log"
         stage_fail "$r $arch: apt-get install of our packages (log: $work/$r-$arch/install.log)"
     fi
-
-    ok=yes
     for p in $pkgs "$utils_pkg" libxen-dev "$ctrl_pkg"; do
         [ "$(status_of "$p")" = ii ] || { ok=no; echo "$p: $(status_of "$p")"; }
     done
@@ -210,14 +230,18 @@ check_release() {
     else
         stage_fail "$r $arch: libxencall1 status '$(status_of libxencall1)', others installed: $ok"
     fi
-
     if in_root apt-get check -q >/dev/null 2>&1 && [ -z "$(in_root dpkg --audit)" ]; then
         stage_pass "$r $arch: apt-get check and dpkg --audit clean"
     else
         in_root apt-get check
         stage_fail "$r $arch: apt-get check or dpkg --audit"
     fi
+}
 
+# RELEASE: Debian's xl and libxenctrl load ours, as the loader lists
+# them and when xl runs: ours explains the missing privcmd its own way.
+check_xen_loads_ours() {
+    local r=$1 bin got out
     for bin in "$xl" "$libxenctrl"; do
         got=$(loaded_by "$bin")
         case $got in
@@ -225,7 +249,6 @@ check_release() {
         *) stage_fail "$r $arch: the loader lists for $bin: $soname => $got" ;;
         esac
     done
-    # At run time too: ours explains the missing privcmd its own way.
     out=$(in_root "$xl" info 2>&1)
     if echo "$out" | grep -q '^xencall: error: cannot open /dev/xen/privcmd'; then
         stage_pass "$r $arch: xl info reaches our libxencall (no Xen here: $(echo "$out" | head -n1))"
@@ -233,8 +256,11 @@ check_release() {
         echo "$out"
         stage_fail "$r $arch: xl info did not report through our libxencall"
     fi
+}
 
-    ok=yes
+# RELEASE: libxencall-dev diverts the four files libxen-dev ships too.
+check_diversions() {
+    local r=$1 ma f ok=yes
     ma=$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
     for f in /usr/include/xencall.h /usr/lib/$ma/libxencall.so /usr/lib/$ma/libxencall.a \
              /usr/lib/$ma/pkgconfig/xencall.pc; do
@@ -248,27 +274,32 @@ check_release() {
     else
         stage_fail "$r $arch: diversions of libxen-dev's files"
     fi
+}
 
-    if [ "$arch" != "$native" ]; then
-        stage_skip "$r $arch: the pages and the autopkgtests: checked for $native only (the same pages; the tests build and run programs with the root's native compiler, which a cross root lacks)"
-        revert_to_debian "$r"
-        return
-    fi
-    # ---- man pages --------------------------------------------------------------
-    # One page per exported function (src/libxencall.map) and one per
-    # program the packages install, and no other.
-    pages=$(root_dpkg_query "$run" -L $pkgs | grep '^/usr/share/man/man./.')
+# RELEASE: one page per exported function (src/libxencall.map) and
+# one per program the packages install, and no other.
+check_pages_installed() {
+    local r=$1 page got want
     want=$({ tests/abi/exports.sh --functions src/libxencall.map | sed 's/$/.3/'
+             # shellcheck disable=SC2086
              root_dpkg_query "$run" -L $pkgs | sed -n 's|^/usr/s\{0,1\}bin/\([^/]*\)$|\1.1|p'; } | sort)
-    got=$(for page in $pages; do basename "$page" .gz; done | sort)
+    got=$(for page in $(installed_pages); do basename "$page" .gz; done | sort)
     if [ "$got" = "$want" ]; then
         stage_pass "$r $arch: the packages install a page for each of the $(echo "$want" | wc -l) exported functions and programs, and no other"
     else
         stage_fail "$r $arch: installed pages differ from the exported functions and programs (< expected, > installed):"
         diff <(echo "$want") <(echo "$got") | grep '^[<>]'
     fi
-    bad=0 n=0
-    for page in $pages; do
+}
+# The manual pages our packages installed in $run.
+# shellcheck disable=SC2086
+installed_pages() { root_dpkg_query "$run" -L $pkgs | grep '^/usr/share/man/man./.'; }
+
+# RELEASE: every installed page renders, without warnings, to more
+# than a few lines.
+check_pages_render() {
+    local r=$1 page err lines bad=0 n=0
+    for page in $(installed_pages); do
         n=$((n + 1))
         err=$(in_root env MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
         lines=$(in_root env MANWIDTH=80 man -E UTF-8 -l "$page" 2>/dev/null | wc -l)
@@ -281,9 +312,12 @@ check_release() {
     else
         stage_fail "$r $arch: man -l: $bad of $n pages bad"
     fi
+}
 
-    # ---- autopkgtests, run directly in the root --------------------------------
-    # The unbuilt source tree, as autopkgtest gives it to the tests.
+# RELEASE: the package's autopkgtests, run directly in the root on the
+# unbuilt source tree, as autopkgtest gives it to them.
+run_autopkgtests() {
+    local r=$1 t start
     copy_tree "$run/tmp/src"
     for t in installed-library compile-and-probe; do
         start=$SECONDS
@@ -296,7 +330,25 @@ check_release() {
             stage_fail "$r $arch: debian/tests/$t in the root (log: $work/$r-$arch/autopkgtest-$t.log)"
         fi
     done
+}
 
+# RELEASE ARCH: every check, named "RELEASE ARCH: ...". The pages and
+# the autopkgtests are the machine architecture's only.
+check_release() {
+    local r=$1
+    enter_release_root "$r" "$2" || return
+    build_into_root "$r" || return
+    check_provides "$r"
+    install_ours "$r"
+    check_xen_loads_ours "$r"
+    check_diversions "$r"
+    if [ "$arch" = "$native" ]; then
+        check_pages_installed "$r"
+        check_pages_render "$r"
+        run_autopkgtests "$r"
+    else
+        stage_skip "$r $arch: the pages and the autopkgtests: checked for $native only (the same pages; the tests build and run programs with the root's native compiler, which a cross root lacks)"
+    fi
     revert_to_debian "$r"
 }
 

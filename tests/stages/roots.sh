@@ -17,13 +17,17 @@ XENCALL_RELEASES="bookworm trixie"
 
 host_release() { (. /etc/os-release && echo "$VERSION_CODENAME"); }
 
-# What every root holds: Xen through its metapackage (hypervisor and
-# tools of that release), the kernel, busybox for the initramfs, QEMU
-# (tests/xen/run.sh says when it is used), and what building, checking
-# and packaging this tree needs.
-XENCALL_ROOT_PACKAGES="xen-system-amd64 linux-image-amd64 busybox-static qemu-system-x86 libxen-dev
- build-essential autoconf automake libtool pkgconf libcmocka-dev valgrind libnewlib-dev
- mandoc groff-base man-db dpkg-dev debhelper dh-autoreconf fakeroot lintian systemtap-sdt-dev"
+# What every root holds: what booting its Xen needs (lib/packages.sh's
+# xen_boot_packages: Xen through its metapackage, the kernel, busybox
+# for the initramfs, QEMU, which tests/xen/run.sh says when it uses),
+# what building and checking this tree needs (debian/control's
+# Build-Depends, tree_build_packages), and the root's own: packaging
+# and linting (stage 80: lintian, man-db for the pages), valgrind and
+# newlib's headers. Sorted: the list keys the cached root.
+# shellcheck disable=SC2046
+XENCALL_ROOT_PACKAGES=$(printf '%s\n' $(xen_boot_packages "$(dpkg --print-architecture)") \
+    $(tree_build_packages) debhelper dh-autoreconf dpkg-dev fakeroot lintian man-db \
+    valgrind libnewlib-dev | sort -u | tr '\n' ' ')
 
 # "URI SUITE" lines for RELEASE: the machine's own sources, with its
 # release's name swapped for RELEASE (bookworm-security becomes
@@ -39,7 +43,7 @@ release_mirrors() {
 # stages may ask at once: one makes it, the others wait). A root older
 # than a week is brought up to date first, so a new Xen from the mirror
 # reaches the tests.
-release_root() { make_root "$1" minbase "$XENCALL_ROOT_PACKAGES" v2; }
+release_root() { make_root "$1" minbase "$XENCALL_ROOT_PACKAGES" v3; }
 
 # Prints the path of RELEASE's build root, made as release_root makes
 # its root: what a Debian build daemon builds in (debootstrap's buildd
@@ -58,11 +62,7 @@ make_root() {
         echo "no Debian mirror in this machine's apt sources" >&2
         return 1
     fi
-    if [ "$tag" = v2 ]; then   # the key roots were made under before
-        key=$(printf '%s\n%s\nv2\n' "$mirrors" "$packages" | md5sum | cut -c1-12)
-    else
-        key=$(printf '%s\n%s\n%s\n%s\n' "$mirrors" "$variant" "$packages" "$tag" | md5sum | cut -c1-12)
-    fi
+    key=$(printf '%s\n%s\n%s\n%s\n' "$mirrors" "$variant" "$packages" "$tag" | md5sum | cut -c1-12)
     root=$cache/$release-$key
     log=$cache/$release-$key.log
     mkdir -p "$cache" || return 1
