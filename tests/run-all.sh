@@ -12,8 +12,11 @@ cd "$top"
 # The stages' helpers: installing under a time limit, among others.
 . tests/stages/lib.sh
 # What the build needs, from debian/control's Build-Depends; a stage
-# installs what only it needs (clang, valgrind, ...) itself.
-build_deps=$(tree_build_packages | tr '\n' ' ')
+# installs what only it needs (clang, valgrind, ...) itself. reuse is
+# for make check in a git checkout, which every stage building this
+# tree runs (tests/release/licenses.sh; a package build, a tarball or
+# a root's copy has no git list and skips it).
+build_deps="$(tree_build_packages | tr '\n' ' ') reuse"
 echo "== installing build dependencies"
 timeout 600 apt-get update -q >/dev/null || echo "warning: apt-get update failed"
 # shellcheck disable=SC2086
