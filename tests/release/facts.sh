@@ -72,22 +72,20 @@ map=$top/src/libxencall.map
 count=$("$exports" --functions "$map" | wc -l)
 nodes=$("$exports" "$map" | awk '$1 == $2 { print $1 }' | sort -t. -k2n)
 range="$(echo "$nodes" | head -n 1) to $(echo "$nodes" | tail -n 1)"
-wrong=$(said '[0-9]+ functions' | grep -v ": $count functions\$" | tr '\n' ';')
-stated=$(said '[0-9]+ functions' | wc -l)
-if [ -z "$wrong" ]; then
-    say ok "each of the $stated statements of the function count says $count (src/libxencall.map)"
-else
-    say "not ok" "function counts that are not the map's $count: $wrong"
-fi
+# statements_agree WHAT REGEX EXPECTED: every statement REGEX finds in
+# the documents says EXPECTED (src/libxencall.map's figure).
+statements_agree() {
+    wrong=$(said "$2" | grep -v ": $3\$" | tr '\n' ';')
+    stated=$(said "$2" | wc -l)
+    if [ -z "$wrong" ]; then
+        say ok "each of the $stated statements of the $1 says $3 (src/libxencall.map)"
+    else
+        say "not ok" "$1 statements that are not the map's $3: $wrong"
+    fi
+}
+statements_agree "function count" '[0-9]+ functions' "$count functions"
 # shellcheck disable=SC2016 # backquotes of Markdown, not commands
-wrong=$(said '`?VERS_[0-9.]+`? to `?VERS_[0-9.]+`?' | grep -v ": $range\$" | tr '\n' ';')
-# shellcheck disable=SC2016
-stated=$(said '`?VERS_[0-9.]+`? to `?VERS_[0-9.]+`?' | wc -l)
-if [ -z "$wrong" ]; then
-    say ok "each of the $stated statements of the symbol versions says $range (src/libxencall.map)"
-else
-    say "not ok" "symbol version ranges that are not the map's $range: $wrong"
-fi
+statements_agree "symbol versions" '`?VERS_[0-9.]+`? to `?VERS_[0-9.]+`?' "$range"
 
 # CI runs the README's test command: the second command of "The two
 # commands" is what .ci/run executes.
