@@ -36,27 +36,26 @@ state_has() { xl list "$1" 2>/dev/null | awk -v s="$2" 'NR == 2 && index($5, s) 
 # Hundredths of a second since boot, for the save and restore times.
 uptime_cs() { tr -d . </proc/uptime | cut -d' ' -f1; }
 
-# WHO (debian|ours) LIBXENCALL: every step is a check of its own and a
-# line "STEP ok|failed" in /tmp/toolstack-WHO.
-toolstack_workflow() {
-    who=$1 lib=$2 g=g-$1
-    out=/tmp/toolstack-$who
-    : >"$out"
-    step() {
-        s=$1
-        shift
-        if "$@"; then
-            pass "toolstack/$who/$s"
-            echo "$s ok" >>"$out"
-        else
-            fail "toolstack/$who/$s"
-            echo "$s failed" >>"$out"
-        fi
-    }
-    not_applicable() {   # STEP WHY
-        skip "toolstack/$who/$1 (not applicable: $2)"
-        echo "$1 not applicable" >>"$out"
-    }
+# One step of WHO's run: a check of its own and a line "STEP ok|failed"
+# in $out (toolstack_workflow sets who and out).
+step() {
+    s=$1
+    shift
+    if "$@"; then
+        pass "toolstack/$who/$s"
+        echo "$s ok" >>"$out"
+    else
+        fail "toolstack/$who/$s"
+        echo "$s failed" >>"$out"
+    fi
+}
+not_applicable() {   # STEP WHY
+    skip "toolstack/$who/$1 (not applicable: $2)"
+    echo "$1 not applicable" >>"$out"
+}
+
+# Which libxencall xl loads, by the loader's own record.
+toolstack_check_loaded_library() {
     LD_DEBUG=libs xl list 2>/tmp/ld-$who.log >/dev/null
     loaded=$(sed -n 's/.*calling init: \(.*\/libxencall\.so[^ ]*\).*/\1/p' /tmp/ld-$who.log | head -n1)
     echo "XENTEST INFO toolstack/$who: xl loads $loaded"
@@ -66,7 +65,10 @@ toolstack_workflow() {
         *) step xl-loads-the-libxencall-under-test \
                sh -c "[ -n '$loaded' ] && [ '$loaded' != '$our_lib' ]" ;;
     esac
+}
 
+# Guest $g made, listed, paused and unpaused, its memory moved.
+toolstack_guest_up() {
     step create sh -c "xl create /guest/guest.cfg 'name=\"$g\"' >/tmp/create-$g.log 2>&1"
     step guest-console-line wait_until 120 grep -q XENTEST-GUEST-ALIVE "/var/log/xen/guest-$g.log"
     step list-shows-guest sh -c "xl list | grep -Eq '^$g +[1-9][0-9]* '"
@@ -81,7 +83,10 @@ toolstack_workflow() {
     step mem-set-up xl mem-set "$g" 128m
     step memory-up wait_until 60 memory_at_least "$g" 124
     echo "XENTEST INFO toolstack/$who: memory after mem-set up: $(memory_of "$g") MiB"
+}
 
+# Guest $g saved and restored (where this Xen can), then destroyed.
+toolstack_guest_save_and_down() {
     tick=$(last_tick "$g")
     start=$(uptime_cs)
     xl save "$g" "/tmp/$g.save" >"/tmp/save-$g.log" 2>&1
@@ -107,8 +112,11 @@ toolstack_workflow() {
     step gone-after-destroy sh -c "! xl list $g >/dev/null 2>&1 && xl list | grep -q '^Domain-0 '"
     grep -q XENTEST-GUEST-ALIVE "/var/log/xen/guest-$g.log" 2>/dev/null ||
         { echo "guest console:"; cat "/var/log/xen/guest-$g.log" /tmp/create-$g.log; }
+}
 
-    # Xen's own tests; what each printed, with domain numbers left out
+# Xen's own test programs of this release, under WHO's library.
+toolstack_xen_tests() {
+    # What each printed, with domain numbers left out
     # (they differ between the two runs).
     # One that fails with Debian's library tests this Xen, not the
     # library (Xen 4.20 on Arm gives a new domain no paging pool): not
@@ -130,6 +138,10 @@ toolstack_workflow() {
             step "$prog" [ "$ran" -eq 0 ]
         fi
     done
+}
+
+# A restricted process's leaked descriptor, under WHO's library.
+toolstack_depriv_check() {
     # The descriptor a restricted process leaks must make no hypercall:
     # the checker finds it blocked (EPERM: privcmd restricted by the
     # kernel, as ours does), or no privcmd any more (ENOTTY: the Xen
@@ -142,6 +154,19 @@ toolstack_workflow() {
             grep -Eq '^privcmd pass |^trouble: privcmd .*: Inappropriate ioctl for device' /tmp/depriv-$who.log"
         sed "s|^|XENTEST INFO depriv-fd-checker ($who): |" "/tmp/depriv-$who.log"
     fi
+}
+
+# WHO (debian|ours) LIBXENCALL: every step is a check of its own and a
+# line "STEP ok|failed" in /tmp/toolstack-WHO.
+toolstack_workflow() {
+    who=$1 lib=$2 g=g-$1
+    out=/tmp/toolstack-$who
+    : >"$out"
+    toolstack_check_loaded_library
+    toolstack_guest_up
+    toolstack_guest_save_and_down
+    toolstack_xen_tests
+    toolstack_depriv_check
 }
 
 for prog in test-resource test-paging-mempool depriv-fd-checker; do
